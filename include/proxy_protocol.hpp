@@ -1,0 +1,1436 @@
+// proxy_protocol.hpp - HAProxy PROXY protocol v1 and v2: detection, zero-copy
+// parsing, TLV access, CRC32C and builders, in one C++20 header.
+//
+// Specification: HAProxy doc/proxy-protocol.txt, revision 2026/04/27.
+// Section numbers in comments ("spec 2.1") refer to that document.
+//
+// SPDX-License-Identifier: MIT
+// Copyright (c) 2026 The proxy_protocol.hpp authors
+//
+// The header reads top to bottom like the spec:
+//   1. types and error codes        5. version 2 (binary) parser
+//   2. addresses and their text     6. version-agnostic parser
+//   3. CRC32C                       7. builders (v1, v2, TLVs, padding)
+//   4. detection, version 1 parser  8. socket helpers (sockaddr in and out)
+//
+// Parsing and building never allocate, never throw and never read outside the
+// span they are given. Everything compiles with -fno-exceptions -fno-rtti.
+#ifndef PROXY_PROTOCOL_HPP
+#define PROXY_PROTOCOL_HPP
+
+#define PROXY_PROTOCOL_VERSION_MAJOR 0
+#define PROXY_PROTOCOL_VERSION_MINOR 1
+#define PROXY_PROTOCOL_VERSION_PATCH 0
+#define PROXY_PROTOCOL_VERSION_STRING "0.1.0"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <iosfwd>
+#include <iterator>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <type_traits>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <nmmintrin.h>
+#define PROXY_PROTOCOL_DETAIL_X86_CRC 1
+#elif defined(__aarch64__) && defined(__ARM_FEATURE_CRC32)
+#include <arm_acle.h>
+#define PROXY_PROTOCOL_DETAIL_ARM_CRC 1
+#endif
+
+namespace proxy_protocol {
+
+// ---------------------------------------------------------------------------
+// 1. Types and error codes
+// ---------------------------------------------------------------------------
+
+/// Protocol version of a header: 1 (text line) or 2 (binary).
+enum class version : std::uint8_t { v1 = 1, v2 = 2 };
+
+/// v2 command (spec 2.2, low nibble of byte 12). v1 headers are always `proxy`.
+enum class command : std::uint8_t {
+  local = 0x0,  ///< connection made by the proxy itself (health check): use the socket's addresses
+  proxy = 0x1,  ///< relayed connection: the header's addresses are the real endpoints
+};
+
+/// Address family (spec 2.2, high nibble of byte 13). v1 `TCP4`/`TCP6`/`UNKNOWN`
+/// map to `inet`/`inet6`/`unspecified`.
+enum class address_family : std::uint8_t {
+  unspecified = 0x0,
+  inet = 0x1,         ///< IPv4, 12-byte address block
+  inet6 = 0x2,        ///< IPv6, 36-byte address block
+  unix_socket = 0x3,  ///< AF_UNIX, 216-byte address block (two raw 108-byte paths)
+};
+
+/// Transport protocol (spec 2.2, low nibble of byte 13). v1 TCP lines are `stream`.
+enum class transport_protocol : std::uint8_t {
+  unspecified = 0x0,
+  stream = 0x1,    ///< TCP or SOCK_STREAM
+  datagram = 0x2,  ///< UDP or SOCK_DGRAM
+};
+
+/// TLV types of the registry (spec 2.2.1-2.2.7) and well-known vendor types.
+/// Plain constants, not an enum: a TLV may carry any of the 256 values.
+namespace tlv_type {
+inline constexpr std::uint8_t alpn = 0x01;
+inline constexpr std::uint8_t authority = 0x02;
+inline constexpr std::uint8_t crc32c = 0x03;
+inline constexpr std::uint8_t noop = 0x04;
+inline constexpr std::uint8_t unique_id = 0x05;
+inline constexpr std::uint8_t ssl = 0x20;
+inline constexpr std::uint8_t netns = 0x30;
+inline constexpr std::uint8_t min_custom = 0xE0;
+inline constexpr std::uint8_t max_custom = 0xEF;
+inline constexpr std::uint8_t min_experiment = 0xF0;
+inline constexpr std::uint8_t max_experiment = 0xF7;
+inline constexpr std::uint8_t min_future = 0xF8;
+inline constexpr std::uint8_t max_future = 0xFF;
+/// Vendor types live in the custom range and are meaningful only when the
+/// sender is that vendor's load balancer (custom types are not unique).
+inline constexpr std::uint8_t gcp = 0xE0;    ///< Google Cloud Private Service Connect
+inline constexpr std::uint8_t aws = 0xEA;    ///< AWS VPC endpoint (NLB)
+inline constexpr std::uint8_t azure = 0xEE;  ///< Azure Private Link
+}  // namespace tlv_type
+
+/// Sub-TLV types inside the SSL TLV (spec 2.2.5).
+namespace ssl_type {
+inline constexpr std::uint8_t version = 0x21;
+inline constexpr std::uint8_t common_name = 0x22;
+inline constexpr std::uint8_t cipher = 0x23;
+inline constexpr std::uint8_t signature_algorithm = 0x24;
+inline constexpr std::uint8_t key_algorithm = 0x25;
+inline constexpr std::uint8_t group = 0x26;
+inline constexpr std::uint8_t signature_scheme = 0x27;
+inline constexpr std::uint8_t client_certificate = 0x28;
+}  // namespace ssl_type
+
+/// Bits of the SSL TLV's `client` field (spec 2.2.5).
+namespace ssl_client {
+inline constexpr std::uint8_t ssl = 0x01;        ///< the client connected over SSL/TLS
+inline constexpr std::uint8_t cert_conn = 0x02;  ///< it presented a certificate on this connection
+inline constexpr std::uint8_t cert_sess = 0x04;  ///< it presented one at least once in this session
+}  // namespace ssl_client
+
+/// Sizes fixed by the specification.
+inline constexpr std::size_t v1_max_size = 107;  ///< longest v1 line, CRLF included (spec 2.1)
+inline constexpr std::size_t v1_min_size = 15;   ///< `PROXY UNKNOWN\r\n`
+inline constexpr std::size_t v2_fixed_size = 16;  ///< signature, ver/cmd, fam, len
+inline constexpr std::size_t v2_max_size = 16 + 65535;
+inline constexpr std::size_t unix_path_size = 108;
+inline constexpr std::size_t unique_id_max_size = 128;  ///< spec 2.2.4
+inline constexpr std::array<std::uint8_t, 12> v2_signature = {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D,
+                                                              0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A};
+
+/// Why a header was rejected. One code per failure class; see
+/// `parse()` for which code wins when an input has several faults.
+/// Value 0 is never used, so a default `std::error_code` means "no error".
+enum class errc : std::uint8_t {
+  not_proxy_header = 1,  ///< first bytes match neither `PROXY` nor the v2 signature
+  // version 1
+  v1_line_too_long,             ///< no CRLF within the first 107 bytes
+  v1_bad_line_ending,           ///< LF without CR before it, or CR not followed by LF
+  v1_bad_protocol,              ///< protocol is not `TCP4`, `TCP6` or `UNKNOWN`
+  v1_bad_separator,             ///< a field is empty because of a doubled or misplaced space
+  v1_missing_field,             ///< the line ends before the destination port
+  v1_bad_address,               ///< an address is not a valid IPv4 / IPv6 text form
+  v1_address_family_mismatch,   ///< a valid address of the other family (IPv6 in TCP4, ...)
+  v1_bad_port,                  ///< not 0-65535, leading zero, or not decimal digits
+  v1_trailing_data,             ///< anything but CRLF after the destination port
+  // version 2
+  v2_bad_version,               ///< signature matches but the version nibble is not 2
+  v2_bad_command,               ///< command nibble is not LOCAL (0) or PROXY (1)
+  v2_bad_family,                ///< address family nibble above 3
+  v2_bad_transport,             ///< transport nibble above 2
+  v2_unlisted_family_transport, ///< both nibbles defined, but the pair is not in the spec's table
+  v2_length_too_short,          ///< length field smaller than the family's address block
+  v2_header_too_large,          ///< 16 + length exceeds `parse_options::max_header_size`
+  v2_tlv_truncated,             ///< a TLV header or value runs past the header's end
+  v2_crc32c_bad_length,         ///< CRC32C TLV whose value is not exactly 4 bytes
+  v2_crc32c_duplicate,          ///< more than one CRC32C TLV
+  v2_crc32c_mismatch,           ///< CRC32C TLV present and the checksum is wrong
+  v2_ssl_too_short,             ///< SSL TLV shorter than its 5-byte client + verify part
+  v2_ssl_sub_tlv_truncated,     ///< an SSL sub-TLV runs past the end of the SSL TLV
+  v2_unique_id_too_long,        ///< UNIQUE_ID TLV longer than 128 bytes
+  v2_proxy_unspecified_rejected,///< PROXY with family UNSPEC while `reject_proxy_unspecified` is set
+};
+
+/// Number of error codes; codes are 1..errc_count.
+inline constexpr std::size_t errc_count = static_cast<std::size_t>(errc::v2_proxy_unspecified_rejected);
+
+/// The code's name, e.g. "v1_bad_port". Throws nothing.
+[[nodiscard]] constexpr std::string_view to_string(errc e) noexcept {
+  switch (e) {
+    case errc::not_proxy_header: return "not_proxy_header";
+    case errc::v1_line_too_long: return "v1_line_too_long";
+    case errc::v1_bad_line_ending: return "v1_bad_line_ending";
+    case errc::v1_bad_protocol: return "v1_bad_protocol";
+    case errc::v1_bad_separator: return "v1_bad_separator";
+    case errc::v1_missing_field: return "v1_missing_field";
+    case errc::v1_bad_address: return "v1_bad_address";
+    case errc::v1_address_family_mismatch: return "v1_address_family_mismatch";
+    case errc::v1_bad_port: return "v1_bad_port";
+    case errc::v1_trailing_data: return "v1_trailing_data";
+    case errc::v2_bad_version: return "v2_bad_version";
+    case errc::v2_bad_command: return "v2_bad_command";
+    case errc::v2_bad_family: return "v2_bad_family";
+    case errc::v2_bad_transport: return "v2_bad_transport";
+    case errc::v2_unlisted_family_transport: return "v2_unlisted_family_transport";
+    case errc::v2_length_too_short: return "v2_length_too_short";
+    case errc::v2_header_too_large: return "v2_header_too_large";
+    case errc::v2_tlv_truncated: return "v2_tlv_truncated";
+    case errc::v2_crc32c_bad_length: return "v2_crc32c_bad_length";
+    case errc::v2_crc32c_duplicate: return "v2_crc32c_duplicate";
+    case errc::v2_crc32c_mismatch: return "v2_crc32c_mismatch";
+    case errc::v2_ssl_too_short: return "v2_ssl_too_short";
+    case errc::v2_ssl_sub_tlv_truncated: return "v2_ssl_sub_tlv_truncated";
+    case errc::v2_unique_id_too_long: return "v2_unique_id_too_long";
+    case errc::v2_proxy_unspecified_rejected: return "v2_proxy_unspecified_rejected";
+  }
+  return "unknown";
+}
+
+/// A sentence for logs, e.g. "v1: port is not a decimal number in 0-65535
+/// without leading zeros". Throws nothing.
+[[nodiscard]] constexpr std::string_view message(errc e) noexcept {
+  switch (e) {
+    case errc::not_proxy_header: return "not a PROXY protocol header";
+    case errc::v1_line_too_long: return "v1: no CRLF within the first 107 bytes";
+    case errc::v1_bad_line_ending: return "v1: line ending is not CRLF";
+    case errc::v1_bad_protocol: return "v1: protocol is not TCP4, TCP6 or UNKNOWN";
+    case errc::v1_bad_separator: return "v1: fields must be separated by exactly one space";
+    case errc::v1_missing_field: return "v1: line ends before the destination port";
+    case errc::v1_bad_address: return "v1: malformed address";
+    case errc::v1_address_family_mismatch: return "v1: address does not belong to the announced family";
+    case errc::v1_bad_port: return "v1: port is not a decimal number in 0-65535 without leading zeros";
+    case errc::v1_trailing_data: return "v1: unexpected data after the destination port";
+    case errc::v2_bad_version: return "v2: version is not 2";
+    case errc::v2_bad_command: return "v2: command is neither LOCAL nor PROXY";
+    case errc::v2_bad_family: return "v2: undefined address family";
+    case errc::v2_bad_transport: return "v2: undefined transport protocol";
+    case errc::v2_unlisted_family_transport: return "v2: address family and transport pair not defined by the spec";
+    case errc::v2_length_too_short: return "v2: length is shorter than the address block";
+    case errc::v2_header_too_large: return "v2: header is larger than the configured maximum";
+    case errc::v2_tlv_truncated: return "v2: a TLV runs past the end of the header";
+    case errc::v2_crc32c_bad_length: return "v2: CRC32C TLV value is not 4 bytes";
+    case errc::v2_crc32c_duplicate: return "v2: more than one CRC32C TLV";
+    case errc::v2_crc32c_mismatch: return "v2: CRC32C checksum mismatch";
+    case errc::v2_ssl_too_short: return "v2: SSL TLV is shorter than 5 bytes";
+    case errc::v2_ssl_sub_tlv_truncated: return "v2: an SSL sub-TLV runs past the end of the SSL TLV";
+    case errc::v2_unique_id_too_long: return "v2: UNIQUE_ID TLV is longer than 128 bytes";
+    case errc::v2_proxy_unspecified_rejected: return "v2: PROXY command with unspecified family rejected by option";
+  }
+  return "unknown error";
+}
+
+namespace detail {
+class error_category_impl final : public std::error_category {
+ public:
+  const char* name() const noexcept override { return "proxy_protocol"; }
+  std::string message(int value) const override {
+    return std::string(proxy_protocol::message(static_cast<errc>(value)));
+  }
+};
+}  // namespace detail
+
+/// The `std::error_category` of `errc`; its name is "proxy_protocol".
+[[nodiscard]] inline const std::error_category& error_category() noexcept {
+  static const detail::error_category_impl category;
+  return category;
+}
+
+/// Lets `std::error_code ec = errc::v1_bad_port;` work. Throws nothing.
+[[nodiscard]] inline std::error_code make_error_code(errc e) noexcept {
+  return {static_cast<int>(e), error_category()};
+}
+
+// ---------------------------------------------------------------------------
+// 2. Addresses and their text
+// ---------------------------------------------------------------------------
+
+namespace detail {
+[[nodiscard]] constexpr std::uint8_t u8(std::byte b) noexcept { return std::to_integer<std::uint8_t>(b); }
+[[nodiscard]] constexpr std::uint16_t load_be16(const std::byte* p) noexcept {
+  return static_cast<std::uint16_t>((u8(p[0]) << 8) | u8(p[1]));
+}
+[[nodiscard]] constexpr std::uint32_t load_be32(const std::byte* p) noexcept {
+  return (std::uint32_t{u8(p[0])} << 24) | (std::uint32_t{u8(p[1])} << 16) |
+         (std::uint32_t{u8(p[2])} << 8) | std::uint32_t{u8(p[3])};
+}
+[[nodiscard]] constexpr std::uint64_t load_be64(const std::byte* p) noexcept {
+  return (std::uint64_t{load_be32(p)} << 32) | load_be32(p + 4);
+}
+[[nodiscard]] constexpr bool is_digit(std::uint8_t c) noexcept { return c >= '0' && c <= '9'; }
+[[nodiscard]] constexpr int hex_value(std::uint8_t c) noexcept {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+[[noreturn]] inline void trap() noexcept { __builtin_trap(); }
+}  // namespace detail
+
+/// An IPv4 or IPv6 address as plain bytes in network order (no OS types).
+/// Throws nothing.
+class ip_address {
+ public:
+  /// Longest text forms, without a terminating NUL.
+  static constexpr std::size_t max_ipv4_text = 15;  // 255.255.255.255
+  static constexpr std::size_t max_ipv6_text = 45;  // ffff:...:ffff:255.255.255.255
+
+  constexpr ip_address() noexcept = default;
+
+  /// IPv4 from its four bytes in network order: `ip_address::v4({192, 0, 2, 1})`.
+  [[nodiscard]] static constexpr ip_address v4(std::array<std::uint8_t, 4> bytes) noexcept {
+    ip_address a;
+    a.family_ = address_family::inet;
+    for (std::size_t i = 0; i < 4; ++i) a.bytes_[i] = bytes[i];
+    return a;
+  }
+  /// IPv6 from its sixteen bytes in network order.
+  [[nodiscard]] static constexpr ip_address v6(std::array<std::uint8_t, 16> bytes) noexcept {
+    ip_address a;
+    a.family_ = address_family::inet6;
+    a.bytes_ = bytes;
+    return a;
+  }
+  /// IPv4 from a host-order integer: `ip_address::v4(0xC0000201)` is 192.0.2.1.
+  [[nodiscard]] static constexpr ip_address v4(std::uint32_t host_order) noexcept {
+    return v4({static_cast<std::uint8_t>(host_order >> 24), static_cast<std::uint8_t>(host_order >> 16),
+               static_cast<std::uint8_t>(host_order >> 8), static_cast<std::uint8_t>(host_order)});
+  }
+
+  /// `inet`, `inet6`, or `unspecified` for a default-constructed address.
+  [[nodiscard]] constexpr address_family family() const noexcept { return family_; }
+  [[nodiscard]] constexpr bool is_v4() const noexcept { return family_ == address_family::inet; }
+  [[nodiscard]] constexpr bool is_v6() const noexcept { return family_ == address_family::inet6; }
+  /// The 4 (IPv4) or 16 (IPv6) bytes in network order; empty when unspecified.
+  [[nodiscard]] constexpr std::span<const std::uint8_t> bytes() const noexcept {
+    return {bytes_.data(), is_v4() ? 4u : is_v6() ? 16u : 0u};
+  }
+  /// IPv4 as a host-order integer (0 unless `is_v4()`).
+  [[nodiscard]] constexpr std::uint32_t v4_host_order() const noexcept {
+    if (!is_v4()) return 0;
+    return (std::uint32_t{bytes_[0]} << 24) | (std::uint32_t{bytes_[1]} << 16) |
+           (std::uint32_t{bytes_[2]} << 8) | bytes_[3];
+  }
+  /// True for `::ffff:a.b.c.d`.
+  [[nodiscard]] constexpr bool is_v4_mapped() const noexcept {
+    if (!is_v6()) return false;
+    for (std::size_t i = 0; i < 10; ++i)
+      if (bytes_[i] != 0) return false;
+    return bytes_[10] == 0xFF && bytes_[11] == 0xFF;
+  }
+  /// `::ffff:a.b.c.d` for an IPv4 address; IPv6 addresses are returned as they are.
+  [[nodiscard]] constexpr ip_address to_v6() const noexcept {
+    if (!is_v4()) return *this;
+    std::array<std::uint8_t, 16> b{};
+    b[10] = 0xFF;
+    b[11] = 0xFF;
+    for (std::size_t i = 0; i < 4; ++i) b[12 + i] = bytes_[i];
+    return v6(b);
+  }
+  /// The embedded IPv4 address of `::ffff:a.b.c.d`; other addresses unchanged.
+  [[nodiscard]] constexpr ip_address unmapped() const noexcept {
+    if (!is_v4_mapped()) return *this;
+    return v4({bytes_[12], bytes_[13], bytes_[14], bytes_[15]});
+  }
+
+  /// Writes the text form into [first, last): IPv4 dotted quad, IPv6 in
+  /// RFC 5952 canonical form (lower case, longest zero run as `::`,
+  /// `::ffff:a.b.c.d` for IPv4-mapped). No NUL is written. Returns
+  /// `{end, errc{}}`, or `{last, std::errc::value_too_large}` when it does not
+  /// fit (use `max_ipv6_text`). An unspecified address writes nothing.
+  /// Throws nothing.
+  constexpr std::to_chars_result to_chars(char* first, char* last) const noexcept;
+
+  friend constexpr bool operator==(const ip_address&, const ip_address&) noexcept = default;
+
+ private:
+  std::array<std::uint8_t, 16> bytes_{};
+  address_family family_ = address_family::unspecified;
+};
+
+/// An address and a port, as carried by v1 TCP lines and v2 INET/INET6 blocks.
+struct endpoint {
+  ip_address address;
+  std::uint16_t port = 0;
+  friend constexpr bool operator==(const endpoint&, const endpoint&) noexcept = default;
+};
+
+/// A small fixed-capacity string for address text, so that formatting needs
+/// no allocation: `header.source.address.to_text().view()`.
+struct address_text {
+  std::array<char, 56> buffer{};
+  std::size_t size = 0;
+  [[nodiscard]] constexpr std::string_view view() const noexcept { return {buffer.data(), size}; }
+};
+
+namespace detail {
+constexpr char* write_decimal(char* out, unsigned value) noexcept {
+  char digits[10];
+  int n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  } while (value != 0);
+  while (n > 0) *out++ = digits[--n];
+  return out;
+}
+constexpr char* write_ipv4(char* out, const std::uint8_t* b) noexcept {
+  for (int i = 0; i < 4; ++i) {
+    if (i) *out++ = '.';
+    out = write_decimal(out, b[i]);
+  }
+  return out;
+}
+constexpr char* write_ipv6(char* out, const std::uint8_t* b) noexcept {
+  std::uint16_t groups[8]{};
+  for (int i = 0; i < 8; ++i) groups[i] = static_cast<std::uint16_t>((b[2 * i] << 8) | b[2 * i + 1]);
+  const bool mapped = groups[0] == 0 && groups[1] == 0 && groups[2] == 0 && groups[3] == 0 &&
+                      groups[4] == 0 && groups[5] == 0xFFFF;
+  const int group_count = mapped ? 6 : 8;
+  // RFC 5952 4.2: the longest run of two or more zero groups, the first one on a tie.
+  int best_start = -1, best_length = 0;
+  for (int i = 0; i < group_count;) {
+    if (groups[i] != 0) {
+      ++i;
+      continue;
+    }
+    int j = i;
+    while (j < group_count && groups[j] == 0) ++j;
+    if (j - i > best_length && j - i >= 2) {
+      best_start = i;
+      best_length = j - i;
+    }
+    i = j;
+  }
+  constexpr char hex[] = "0123456789abcdef";
+  for (int i = 0; i < group_count;) {
+    if (i == best_start) {
+      *out++ = ':';
+      *out++ = ':';
+      i += best_length;
+      continue;
+    }
+    if (i != 0 && i != best_start + best_length) *out++ = ':';  // no colon right after "::"
+    const unsigned g = groups[i];
+    bool started = false;
+    for (int shift = 12; shift >= 0; shift -= 4) {
+      const unsigned nibble = (g >> shift) & 0xF;
+      if (nibble != 0 || started || shift == 0) {
+        *out++ = hex[nibble];
+        started = true;
+      }
+    }
+    ++i;
+  }
+  if (mapped) {
+    if (best_start + best_length != 6) *out++ = ':';
+    out = write_ipv4(out, b + 12);
+  }
+  return out;
+}
+}  // namespace detail
+
+constexpr std::to_chars_result ip_address::to_chars(char* first, char* last) const noexcept {
+  char tmp[max_ipv6_text + 1]{};
+  char* end = tmp;
+  if (is_v4())
+    end = detail::write_ipv4(tmp, bytes_.data());
+  else if (is_v6())
+    end = detail::write_ipv6(tmp, bytes_.data());
+  const auto n = end - tmp;
+  if (last - first < n) return {last, std::errc::value_too_large};
+  for (std::ptrdiff_t i = 0; i < n; ++i) first[i] = tmp[i];
+  return {first + n, std::errc{}};
+}
+
+/// The address as text in a fixed buffer. Throws nothing.
+[[nodiscard]] constexpr address_text to_text(const ip_address& a) noexcept {
+  address_text t;
+  const auto r = a.to_chars(t.buffer.data(), t.buffer.data() + t.buffer.size());
+  t.size = static_cast<std::size_t>(r.ptr - t.buffer.data());
+  return t;
+}
+/// `192.0.2.1:443` or `[2001:db8::1]:443`. Throws nothing.
+[[nodiscard]] constexpr address_text to_text(const endpoint& e) noexcept {
+  address_text t;
+  char* p = t.buffer.data();
+  if (e.address.is_v6()) *p++ = '[';
+  p = e.address.to_chars(p, t.buffer.data() + t.buffer.size()).ptr;
+  if (e.address.is_v6()) *p++ = ']';
+  *p++ = ':';
+  p = detail::write_decimal(p, e.port);
+  t.size = static_cast<std::size_t>(p - t.buffer.data());
+  return t;
+}
+
+template <class CharT, class Traits>
+std::basic_ostream<CharT, Traits>& operator<<(std::basic_ostream<CharT, Traits>& os, const ip_address& a) {
+  const auto t = to_text(a);
+  return os.write(t.buffer.data(), static_cast<std::streamsize>(t.size));
+}
+template <class CharT, class Traits>
+std::basic_ostream<CharT, Traits>& operator<<(std::basic_ostream<CharT, Traits>& os, const endpoint& e) {
+  const auto t = to_text(e);
+  return os.write(t.buffer.data(), static_cast<std::streamsize>(t.size));
+}
+template <class CharT, class Traits>
+std::basic_ostream<CharT, Traits>& operator<<(std::basic_ostream<CharT, Traits>& os, errc e) {
+  const auto s = to_string(e);
+  return os.write(s.data(), static_cast<std::streamsize>(s.size()));
+}
+
+namespace detail {
+// Strict dotted quad: exactly four decimal octets 0-255 without leading zeros.
+// Returns the position after the address, or nullptr.
+constexpr const std::byte* parse_ipv4(const std::byte* p, const std::byte* end, std::uint8_t* out) noexcept {
+  for (int octet = 0; octet < 4; ++octet) {
+    if (octet != 0) {
+      if (p == end || u8(*p) != '.') return nullptr;
+      ++p;
+    }
+    if (p == end || !is_digit(u8(*p))) return nullptr;
+    unsigned value = u8(*p++) - '0';
+    if (value == 0) {
+      if (p != end && is_digit(u8(*p))) return nullptr;  // leading zero
+    } else {
+      for (int k = 0; k < 2 && p != end && is_digit(u8(*p)); ++k) value = value * 10 + (u8(*p++) - '0');
+      if (value > 255 || (p != end && is_digit(u8(*p)))) return nullptr;
+    }
+    out[octet] = static_cast<std::uint8_t>(value);
+  }
+  return p;
+}
+
+// RFC 4291 2.2 text forms as inet_pton accepts them: 1-4 hex digits per group,
+// at most one "::", an optional dotted IPv4 tail in the last 32 bits, no zone
+// id. The whole range [p, end) must be the address.
+constexpr bool parse_ipv6(const std::byte* p, const std::byte* end, std::uint8_t* out) noexcept {
+  std::uint8_t b[16]{};
+  int n = 0;            // bytes written
+  int gap = -1;         // byte index where "::" stands
+  if (p == end) return false;
+  if (u8(*p) == ':') {
+    if (end - p < 2 || u8(p[1]) != ':') return false;
+    gap = 0;
+    p += 2;
+    if (p == end) {
+      for (int i = 0; i < 16; ++i) out[i] = 0;
+      return true;
+    }
+  }
+  for (;;) {
+    const std::byte* group_start = p;
+    unsigned value = 0;
+    int digits = 0;
+    while (p != end && digits < 5) {
+      const int h = hex_value(u8(*p));
+      if (h < 0) break;
+      value = value * 16 + static_cast<unsigned>(h);
+      ++digits;
+      ++p;
+    }
+    if (p != end && u8(*p) == '.') {  // dotted IPv4 tail
+      if (n > 12) return false;
+      const std::byte* after = parse_ipv4(group_start, end, b + n);
+      if (after != end) return false;
+      n += 4;
+      break;
+    }
+    if (digits == 0 || digits > 4 || n > 14) return false;
+    b[n++] = static_cast<std::uint8_t>(value >> 8);
+    b[n++] = static_cast<std::uint8_t>(value);
+    if (p == end) break;
+    if (u8(*p) != ':') return false;
+    ++p;
+    if (p != end && u8(*p) == ':') {
+      if (gap >= 0) return false;
+      gap = n;
+      ++p;
+      if (p == end) break;
+    } else if (p == end) {
+      return false;  // trailing single colon
+    }
+  }
+  if (gap < 0) {
+    if (n != 16) return false;
+  } else {
+    if (n > 14) return false;  // "::" must stand for at least one group
+    const int tail = n - gap;
+    for (int i = 0; i < 16; ++i) out[i] = 0;
+    for (int i = 0; i < gap; ++i) out[i] = b[i];
+    for (int i = 0; i < tail; ++i) out[16 - tail + i] = b[gap + i];
+    return true;
+  }
+  for (int i = 0; i < 16; ++i) out[i] = b[i];
+  return true;
+}
+}  // namespace detail
+
+/// Parses IPv4 dotted-quad text (strict: no leading zeros) or IPv6 text
+/// (RFC 4291 forms, no zone id). Throws nothing.
+[[nodiscard]] inline std::optional<ip_address> parse_ip_address(std::string_view text) noexcept {
+  const auto* p = reinterpret_cast<const std::byte*>(text.data());
+  const auto* end = p + text.size();
+  std::array<std::uint8_t, 16> b{};
+  if (detail::parse_ipv4(p, end, b.data()) == end && !text.empty()) return ip_address::v4({b[0], b[1], b[2], b[3]});
+  if (detail::parse_ipv6(p, end, b.data())) return ip_address::v6(b);
+  return std::nullopt;
+}
+
+// ---------------------------------------------------------------------------
+// TLV views (spec 2.2): validated once by the parser, so iteration cannot fail
+// ---------------------------------------------------------------------------
+
+/// One TLV: its type and a view of its value bytes in the caller's buffer.
+struct tlv {
+  std::uint8_t type = 0;
+  std::span<const std::byte> value;
+  /// The value as text (no validation: bytes may be any value).
+  [[nodiscard]] std::string_view text() const noexcept {
+    return {reinterpret_cast<const char*>(value.data()), value.size()};
+  }
+};
+
+/// A forward range over TLVs laid out as `type(1) length(2, big-endian) value`.
+/// Only built over bytes the parser has validated (or that a builder wrote):
+/// each TLV fits and the last one ends exactly at the end. Keeps wire order
+/// and duplicates. Throws nothing.
+class tlv_range {
+ public:
+  class iterator {
+   public:
+    using value_type = tlv;
+    using difference_type = std::ptrdiff_t;
+    using iterator_category = std::forward_iterator_tag;
+    using iterator_concept = std::forward_iterator_tag;
+    using reference = tlv;
+    constexpr iterator() noexcept = default;
+    constexpr explicit iterator(const std::byte* p) noexcept : p_(p) {}
+    [[nodiscard]] constexpr tlv operator*() const noexcept {
+      return {detail::u8(p_[0]), {p_ + 3, detail::load_be16(p_ + 1)}};
+    }
+    constexpr iterator& operator++() noexcept {
+      p_ += 3 + detail::load_be16(p_ + 1);
+      return *this;
+    }
+    constexpr iterator operator++(int) noexcept {
+      iterator old = *this;
+      ++*this;
+      return old;
+    }
+    friend constexpr bool operator==(iterator, iterator) noexcept = default;
+
+   private:
+    const std::byte* p_ = nullptr;
+  };
+  constexpr tlv_range() noexcept = default;
+  /// `bytes` must hold well-formed TLVs (as `header::tlv_bytes` does).
+  constexpr explicit tlv_range(std::span<const std::byte> bytes) noexcept : bytes_(bytes) {}
+  [[nodiscard]] constexpr iterator begin() const noexcept { return iterator{bytes_.data()}; }
+  [[nodiscard]] constexpr iterator end() const noexcept { return iterator{bytes_.data() + bytes_.size()}; }
+  [[nodiscard]] constexpr bool empty() const noexcept { return bytes_.empty(); }
+  /// The first TLV of `type`, if any. O(number of TLVs).
+  [[nodiscard]] constexpr std::optional<tlv> find(std::uint8_t type) const noexcept {
+    for (const tlv t : *this)
+      if (t.type == type) return t;
+    return std::nullopt;
+  }
+  /// Number of TLVs. O(number of TLVs).
+  [[nodiscard]] constexpr std::size_t count() const noexcept {
+    std::size_t n = 0;
+    for (auto it = begin(); it != end(); ++it) ++n;
+    return n;
+  }
+  [[nodiscard]] constexpr std::span<const std::byte> bytes() const noexcept { return bytes_; }
+
+ private:
+  std::span<const std::byte> bytes_;
+};
+
+/// The SSL TLV (type 0x20, spec 2.2.5): `client(1) verify(4, big-endian)`
+/// then one level of sub-TLVs. `verify == 0` means a presented client
+/// certificate was verified; it proves nothing unless `client` has
+/// `cert_conn` or `cert_sess` (HAProxy sends 0 for plain-TCP clients).
+struct ssl_view {
+  std::uint8_t client = 0;
+  std::uint32_t verify = 0;
+  tlv_range sub_tlvs;
+
+  [[nodiscard]] constexpr bool client_ssl() const noexcept { return (client & ssl_client::ssl) != 0; }
+  [[nodiscard]] constexpr bool client_cert_conn() const noexcept { return (client & ssl_client::cert_conn) != 0; }
+  [[nodiscard]] constexpr bool client_cert_sess() const noexcept { return (client & ssl_client::cert_sess) != 0; }
+  /// True when the client presented a certificate and it verified.
+  [[nodiscard]] constexpr bool client_verified() const noexcept {
+    return (client & (ssl_client::cert_conn | ssl_client::cert_sess)) != 0 && verify == 0;
+  }
+  /// The first sub-TLV of `type` (0x21-0x28), if any.
+  [[nodiscard]] constexpr std::optional<tlv> find(std::uint8_t type) const noexcept { return sub_tlvs.find(type); }
+  /// US-ASCII TLS version, e.g. "TLSv1.3" (0x21).
+  [[nodiscard]] std::optional<std::string_view> version() const noexcept { return text(ssl_type::version); }
+  /// UTF-8 common name of the client certificate's subject (0x22).
+  [[nodiscard]] std::optional<std::string_view> common_name() const noexcept { return text(ssl_type::common_name); }
+  /// Cipher name, e.g. "ECDHE-RSA-AES128-GCM-SHA256" (0x23).
+  [[nodiscard]] std::optional<std::string_view> cipher() const noexcept { return text(ssl_type::cipher); }
+  /// Signature algorithm of the frontend certificate, e.g. "RSA-SHA256" (0x24).
+  [[nodiscard]] std::optional<std::string_view> signature_algorithm() const noexcept {
+    return text(ssl_type::signature_algorithm);
+  }
+  /// Key algorithm of the frontend certificate, e.g. "RSA2048" (0x25).
+  [[nodiscard]] std::optional<std::string_view> key_algorithm() const noexcept { return text(ssl_type::key_algorithm); }
+  /// Key-exchange group, e.g. "secp256r1" (0x26).
+  [[nodiscard]] std::optional<std::string_view> group() const noexcept { return text(ssl_type::group); }
+  /// Handshake signature scheme, e.g. "rsa_pss_rsae_sha256" (0x27).
+  [[nodiscard]] std::optional<std::string_view> signature_scheme() const noexcept {
+    return text(ssl_type::signature_scheme);
+  }
+  /// Raw DER of the client certificate (0x28).
+  [[nodiscard]] constexpr std::optional<std::span<const std::byte>> client_certificate() const noexcept {
+    if (const auto t = find(ssl_type::client_certificate)) return t->value;
+    return std::nullopt;
+  }
+
+ private:
+  [[nodiscard]] std::optional<std::string_view> text(std::uint8_t type) const noexcept {
+    if (const auto t = find(type)) return t->text();
+    return std::nullopt;
+  }
+};
+
+// ---------------------------------------------------------------------------
+// The header value: what a parser returns and what a builder writes
+// ---------------------------------------------------------------------------
+
+/// A decoded PROXY header. Views (`unix_*`, `address_block`, `tlv_bytes`,
+/// `raw`) point into the buffer that was parsed: they stay valid as long as
+/// that buffer lives and is not modified. Everything else is a plain value.
+///
+/// The same type describes a header to build: set the fields, leave the
+/// views you do not need empty.
+struct header {
+  proxy_protocol::version version = version::v2;
+  proxy_protocol::command command = command::proxy;
+  address_family family = address_family::unspecified;
+  transport_protocol transport = transport_protocol::unspecified;
+  /// Header addresses for INET / INET6 (PROXY command). With
+  /// `v1_accept_ipv4_in_tcp6` an IPv4 address may appear in a TCP6 header.
+  endpoint source;
+  endpoint destination;
+  /// UNIX family: the raw 108-byte `sun_path` fields (PROXY command). For
+  /// building, shorter paths are NUL-padded to 108 bytes.
+  std::span<const std::byte> unix_source;
+  std::span<const std::byte> unix_destination;
+  /// v2: the raw address block (also for LOCAL, whose addresses are ignored).
+  std::span<const std::byte> address_block;
+  /// v2: the TLV region `[16 + address block, 16 + length)`, validated.
+  std::span<const std::byte> tlv_bytes;
+  /// The whole header as received; `raw.size()` is the number of bytes it used.
+  std::span<const std::byte> raw;
+
+  /// Bytes the header occupies in the input (0 for a header built by hand).
+  [[nodiscard]] constexpr std::size_t size() const noexcept { return raw.size(); }
+
+  /// True when the header carries the connection's real endpoints (PROXY
+  /// command with INET, INET6 or UNIX). False for v2 LOCAL, UNSPEC and v1
+  /// UNKNOWN: the receiver then uses the socket's own addresses (spec 2.2).
+  [[nodiscard]] constexpr bool has_addresses() const noexcept {
+    return command == command::proxy && family != address_family::unspecified;
+  }
+
+  /// TLVs in wire order, duplicates kept.
+  [[nodiscard]] constexpr tlv_range tlvs() const noexcept { return tlv_range{tlv_bytes}; }
+  /// The first TLV of `type`.
+  [[nodiscard]] constexpr std::optional<tlv> find(std::uint8_t type) const noexcept { return tlvs().find(type); }
+
+  /// ALPN (0x01): in practice the single negotiated protocol, e.g. "h2".
+  [[nodiscard]] std::optional<std::string_view> alpn() const noexcept { return text(tlv_type::alpn); }
+  /// AUTHORITY (0x02): the host name the client asked for (TLS SNI).
+  [[nodiscard]] std::optional<std::string_view> authority() const noexcept { return text(tlv_type::authority); }
+  /// CRC32C (0x03): the stored checksum (already verified by the parser unless
+  /// `verify_crc32c` was off).
+  [[nodiscard]] constexpr std::optional<std::uint32_t> crc32c() const noexcept {
+    if (const auto t = find(tlv_type::crc32c); t && t->value.size() == 4) return detail::load_be32(t->value.data());
+    return std::nullopt;
+  }
+  /// NOOP (0x04): the first padding TLV's bytes, to be ignored.
+  [[nodiscard]] constexpr std::optional<std::span<const std::byte>> noop() const noexcept {
+    if (const auto t = find(tlv_type::noop)) return t->value;
+    return std::nullopt;
+  }
+  /// UNIQUE_ID (0x05): opaque connection id, at most 128 bytes.
+  [[nodiscard]] constexpr std::optional<std::span<const std::byte>> unique_id() const noexcept {
+    if (const auto t = find(tlv_type::unique_id)) return t->value;
+    return std::nullopt;
+  }
+  /// SSL (0x20) with its sub-TLVs (validated by the parser).
+  [[nodiscard]] constexpr std::optional<ssl_view> ssl() const noexcept {
+    const auto t = find(tlv_type::ssl);
+    if (!t || t->value.size() < 5) return std::nullopt;
+    return ssl_view{detail::u8(t->value[0]), detail::load_be32(t->value.data() + 1), tlv_range{t->value.subspan(5)}};
+  }
+  /// NETNS (0x30): US-ASCII network namespace name.
+  [[nodiscard]] std::optional<std::string_view> netns() const noexcept { return text(tlv_type::netns); }
+
+  /// AWS (0xEA) sub-type 0x01: the VPC endpoint id, e.g. "vpce-08d2bf15fac5001c9".
+  /// Meaningful only behind an AWS load balancer.
+  [[nodiscard]] std::optional<std::string_view> aws_vpc_endpoint_id() const noexcept {
+    const auto t = find(tlv_type::aws);
+    if (!t || t->value.empty() || detail::u8(t->value[0]) != 0x01) return std::nullopt;
+    return tlv{t->type, t->value.subspan(1)}.text();
+  }
+  /// Azure (0xEE) sub-type 0x01: the private endpoint LinkID, a little-endian
+  /// u32 (value exactly 5 bytes). Meaningful only behind Azure Private Link.
+  [[nodiscard]] constexpr std::optional<std::uint32_t> azure_private_endpoint_link_id() const noexcept {
+    const auto t = find(tlv_type::azure);
+    if (!t || t->value.size() != 5 || detail::u8(t->value[0]) != 0x01) return std::nullopt;
+    const auto* v = t->value.data() + 1;
+    return std::uint32_t{detail::u8(v[0])} | (std::uint32_t{detail::u8(v[1])} << 8) |
+           (std::uint32_t{detail::u8(v[2])} << 16) | (std::uint32_t{detail::u8(v[3])} << 24);
+  }
+  /// GCP (0xE0): the Private Service Connect connection id, a big-endian u64
+  /// (value exactly 8 bytes). Meaningful only behind Google Cloud PSC.
+  [[nodiscard]] constexpr std::optional<std::uint64_t> gcp_psc_connection_id() const noexcept {
+    const auto t = find(tlv_type::gcp);
+    if (!t || t->value.size() != 8) return std::nullopt;
+    return detail::load_be64(t->value.data());
+  }
+
+ private:
+  [[nodiscard]] std::optional<std::string_view> text(std::uint8_t type) const noexcept {
+    if (const auto t = find(type)) return t->text();
+    return std::nullopt;
+  }
+};
+
+/// Per-call parser options. Defaults are strict to the spec; every lenient
+/// choice is off by default and names the real sender that needs it.
+struct parse_options {
+  /// Largest total v2 header (16 + length) accepted; larger ones fail with
+  /// `v2_header_too_large` as soon as the 16 fixed bytes are in, so a caller
+  /// never buffers more. Default: the spec's maximum, 65551. Servers usually
+  /// want less (nginx uses 4096, HAProxy its 16384-byte buffer).
+  std::size_t max_header_size = v2_max_size;
+  /// Verify the CRC32C TLV when present (spec 2.2.3: a receiver that supports
+  /// it MUST reject a mismatch). Turn off only to inspect broken headers.
+  bool verify_crc32c = true;
+  /// Reject v2 PROXY with family UNSPEC (spec: the receiver's choice; by
+  /// default accepted with no addresses, as the spec recommends).
+  bool reject_proxy_unspecified = false;
+  /// Lenient: accept family/transport pairs the spec does not list (0x01,
+  /// 0x02, 0x10, 0x20, 0x30) and treat them as UNSPEC (no address block).
+  bool allow_unlisted_family_transport = false;
+  /// Lenient: accept an IPv4 address in a v1 `TCP6` line; the endpoint then
+  /// holds an IPv4 address. nginx 1.22 with `set_real_ip_from` relays such
+  /// lines (`PROXY TCP6 2001:db8::7 127.0.0.1 ...`, vector nginx122-v1-realip-mixed).
+  bool v1_accept_ipv4_in_tcp6 = false;
+};
+
+/// The three outcomes of a parse.
+enum class parse_status : std::uint8_t {
+  complete,   ///< a whole, valid header: `value()` and `consumed()`
+  need_more,  ///< a valid prefix: read at least `bytes_needed()` more bytes and parse again
+  invalid,    ///< not a valid header: `error()` says why; drop the connection
+};
+
+/// Result of a parse: a header, "need more bytes", or an error code.
+/// Throws nothing; `value()` on a non-complete result traps.
+class parse_result {
+ public:
+  [[nodiscard]] static constexpr parse_result complete(const header& h) noexcept {
+    parse_result r;
+    r.status_ = parse_status::complete;
+    r.header_ = h;
+    return r;
+  }
+  [[nodiscard]] static constexpr parse_result need_more(std::size_t at_least) noexcept {
+    parse_result r;
+    r.status_ = parse_status::need_more;
+    r.needed_ = at_least == 0 ? 1 : at_least;
+    return r;
+  }
+  [[nodiscard]] static constexpr parse_result invalid(errc e) noexcept {
+    parse_result r;
+    r.status_ = parse_status::invalid;
+    r.error_ = e;
+    return r;
+  }
+
+  [[nodiscard]] constexpr parse_status status() const noexcept { return status_; }
+  [[nodiscard]] constexpr bool ok() const noexcept { return status_ == parse_status::complete; }
+  [[nodiscard]] constexpr bool incomplete() const noexcept { return status_ == parse_status::need_more; }
+  [[nodiscard]] constexpr bool failed() const noexcept { return status_ == parse_status::invalid; }
+  constexpr explicit operator bool() const noexcept { return ok(); }
+
+  /// Why the header was rejected; `errc{}` (0) unless `failed()`.
+  [[nodiscard]] constexpr errc error() const noexcept { return error_; }
+  /// `std::error_code` form of `error()`; a default (no-error) code unless `failed()`.
+  [[nodiscard]] std::error_code error_code() const noexcept {
+    return failed() ? make_error_code(error_) : std::error_code{};
+  }
+  /// When `incomplete()`: the minimum number of further bytes before the
+  /// header can complete (exact for v2 once 16 bytes are in; a lower bound
+  /// otherwise). 0 in the other states.
+  [[nodiscard]] constexpr std::size_t bytes_needed() const noexcept { return needed_; }
+  /// Bytes used by the header (0 unless `ok()`); application data starts there.
+  [[nodiscard]] constexpr std::size_t consumed() const noexcept { return ok() ? header_.raw.size() : 0; }
+
+  [[nodiscard]] constexpr const header& value() const noexcept {
+    if (!ok()) detail::trap();
+    return header_;
+  }
+  [[nodiscard]] constexpr const header& operator*() const noexcept { return value(); }
+  [[nodiscard]] constexpr const header* operator->() const noexcept { return &value(); }
+
+ private:
+  constexpr parse_result() noexcept = default;
+  header header_{};
+  std::size_t needed_ = 0;
+  parse_status status_ = parse_status::invalid;
+  errc error_{};
+};
+
+// ---------------------------------------------------------------------------
+// 3. CRC32C (Castagnoli, spec 2.2.3)
+// ---------------------------------------------------------------------------
+
+namespace detail {
+inline constexpr std::uint32_t crc32c_polynomial = 0x82F63B78u;  // reflected 0x1EDC6F41
+
+constexpr std::array<std::array<std::uint32_t, 256>, 8> make_crc32c_tables() noexcept {
+  std::array<std::array<std::uint32_t, 256>, 8> t{};
+  for (std::uint32_t i = 0; i < 256; ++i) {
+    std::uint32_t c = i;
+    for (int k = 0; k < 8; ++k) c = (c >> 1) ^ ((c & 1u) ? crc32c_polynomial : 0u);
+    t[0][i] = c;
+  }
+  for (std::size_t i = 0; i < 256; ++i)
+    for (std::size_t s = 1; s < 8; ++s) t[s][i] = (t[s - 1][i] >> 8) ^ t[0][t[s - 1][i] & 0xFF];
+  return t;
+}
+inline constexpr auto crc32c_tables = make_crc32c_tables();
+
+// Portable slicing-by-8; usable in constant expressions. `state` is the
+// running (pre-inverted) register.
+constexpr std::uint32_t crc32c_update_portable(std::uint32_t state, const std::byte* p, std::size_t n) noexcept {
+  const auto& t = crc32c_tables;
+  while (n >= 8) {
+    const std::uint32_t lo = state ^ (std::uint32_t{u8(p[0])} | (std::uint32_t{u8(p[1])} << 8) |
+                                      (std::uint32_t{u8(p[2])} << 16) | (std::uint32_t{u8(p[3])} << 24));
+    state = t[7][lo & 0xFF] ^ t[6][(lo >> 8) & 0xFF] ^ t[5][(lo >> 16) & 0xFF] ^ t[4][lo >> 24] ^ t[3][u8(p[4])] ^
+            t[2][u8(p[5])] ^ t[1][u8(p[6])] ^ t[0][u8(p[7])];
+    p += 8;
+    n -= 8;
+  }
+  while (n-- > 0) state = (state >> 8) ^ t[0][(state ^ u8(*p++)) & 0xFF];
+  return state;
+}
+
+#if defined(PROXY_PROTOCOL_DETAIL_X86_CRC)
+__attribute__((target("sse4.2"))) inline std::uint32_t crc32c_update_hardware(std::uint32_t state,
+                                                                               const std::byte* p,
+                                                                               std::size_t n) noexcept {
+  std::uint64_t s = state;
+  while (n >= 8) {
+    std::uint64_t word;
+    std::memcpy(&word, p, 8);
+    s = _mm_crc32_u64(s, word);
+    p += 8;
+    n -= 8;
+  }
+  auto s32 = static_cast<std::uint32_t>(s);
+  while (n-- > 0) s32 = _mm_crc32_u8(s32, u8(*p++));
+  return s32;
+}
+inline bool has_hardware_crc32c() noexcept {
+#if defined(__SSE4_2__)
+  return true;
+#else
+  return __builtin_cpu_supports("sse4.2");
+#endif
+}
+#elif defined(PROXY_PROTOCOL_DETAIL_ARM_CRC)
+inline std::uint32_t crc32c_update_hardware(std::uint32_t state, const std::byte* p, std::size_t n) noexcept {
+  while (n >= 8) {
+    std::uint64_t word;
+    std::memcpy(&word, p, 8);
+    state = __crc32cd(state, word);
+    p += 8;
+    n -= 8;
+  }
+  while (n-- > 0) state = __crc32cb(state, u8(*p++));
+  return state;
+}
+inline bool has_hardware_crc32c() noexcept { return true; }
+#else
+inline std::uint32_t crc32c_update_hardware(std::uint32_t state, const std::byte* p, std::size_t n) noexcept {
+  return crc32c_update_portable(state, p, n);
+}
+inline bool has_hardware_crc32c() noexcept { return false; }
+#endif
+
+// The hardware paths load 8 bytes little-endian; on a big-endian ARM they
+// would differ, so only little-endian targets take them.
+constexpr std::uint32_t crc32c_update(std::uint32_t state, const std::byte* p, std::size_t n) noexcept {
+  if (std::is_constant_evaluated()) return crc32c_update_portable(state, p, n);
+#if (defined(PROXY_PROTOCOL_DETAIL_X86_CRC) || defined(PROXY_PROTOCOL_DETAIL_ARM_CRC)) && \
+    defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  if (has_hardware_crc32c()) return crc32c_update_hardware(state, p, n);
+#endif
+  return crc32c_update_portable(state, p, n);
+}
+
+// CRC32C of `header` with the 4 bytes at `value_offset` taken as zero, without copying.
+constexpr std::uint32_t crc32c_with_zeroed_field(std::span<const std::byte> header, std::size_t value_offset) noexcept {
+  constexpr std::byte zeros[4]{};
+  std::uint32_t s = 0xFFFFFFFFu;
+  s = crc32c_update(s, header.data(), value_offset);
+  s = crc32c_update(s, zeros, 4);
+  s = crc32c_update(s, header.data() + value_offset + 4, header.size() - value_offset - 4);
+  return ~s;
+}
+}  // namespace detail
+
+/// CRC32C (Castagnoli; reflected polynomial 0x82F63B78, initial and final XOR
+/// 0xFFFFFFFF) of `data`, continuing from `previous` so that
+/// `crc32c(b, crc32c(a)) == crc32c(a + b)`. Uses SSE4.2 or ARMv8 CRC
+/// instructions when the CPU has them, a table otherwise, and the table in
+/// constant expressions. `crc32c("123456789") == 0xE3069283`. Throws nothing.
+[[nodiscard]] constexpr std::uint32_t crc32c(std::span<const std::byte> data, std::uint32_t previous = 0) noexcept {
+  return ~detail::crc32c_update(~previous, data.data(), data.size());
+}
+
+// ---------------------------------------------------------------------------
+// 4. Detection and the version 1 parser (spec 2.1)
+// ---------------------------------------------------------------------------
+
+/// What the first bytes of a connection are.
+enum class detection : std::uint8_t {
+  need_more,  ///< a prefix of both signatures so far (or empty): read more
+  v1,         ///< starts with `PROXY` (spec 2.1)
+  v2,         ///< starts with the 12-byte v2 signature (spec 2.2)
+  not_proxy,  ///< contradicts both signatures: drop the connection, never guess
+};
+
+/// Classifies the start of `input`, answering `not_proxy` at the first byte
+/// that contradicts both signatures (so at most 12 bytes are looked at). The
+/// version nibble is checked by `parse_v2`, which reports `v2_bad_version`.
+/// `parse()` fails with `not_proxy_header` exactly when this says `not_proxy`.
+/// Throws nothing.
+[[nodiscard]] constexpr detection detect(std::span<const std::byte> input) noexcept {
+  if (input.empty()) return detection::need_more;
+  if (detail::u8(input[0]) == 'P') {
+    constexpr char proxy[] = "PROXY";
+    const std::size_t n = std::min<std::size_t>(input.size(), 5);
+    for (std::size_t i = 1; i < n; ++i)
+      if (detail::u8(input[i]) != static_cast<std::uint8_t>(proxy[i])) return detection::not_proxy;
+    return n == 5 ? detection::v1 : detection::need_more;
+  }
+  if (detail::u8(input[0]) == v2_signature[0]) {
+    const std::size_t n = std::min<std::size_t>(input.size(), 12);
+    for (std::size_t i = 1; i < n; ++i)
+      if (detail::u8(input[i]) != v2_signature[i]) return detection::not_proxy;
+    return n == 12 ? detection::v2 : detection::need_more;
+  }
+  return detection::not_proxy;
+}
+
+namespace detail {
+inline constexpr std::uint8_t cr = 0x0D;
+inline constexpr std::uint8_t lf = 0x0A;
+
+// Rejects a v1 prefix that has no line end yet when its protocol token can
+// no longer become "TCP4 ", "TCP6 " or "UNKNOWN", so garbage fails early.
+constexpr bool v1_prefix_plausible(std::span<const std::byte> in) noexcept {
+  constexpr std::string_view candidates[] = {"PROXY TCP4 ", "PROXY TCP6 ", "PROXY UNKNOWN"};
+  for (const auto c : candidates) {
+    const std::size_t n = std::min(in.size(), c.size());
+    bool match = true;
+    for (std::size_t i = 0; i < n && match; ++i) match = u8(in[i]) == static_cast<std::uint8_t>(c[i]);
+    if (match) return true;
+  }
+  return false;
+}
+
+// Error for a v1 prefix without a line end whose token is implausible: the
+// same code the complete line would get.
+constexpr errc v1_prefix_error(std::span<const std::byte> in) noexcept {
+  if (u8(in[5]) != ' ') return errc::v1_bad_separator;
+  return errc::v1_bad_protocol;
+}
+
+// Decimal port 0-65535 without leading zeros over [p, end).
+constexpr bool parse_port(const std::byte* p, const std::byte* end, std::uint16_t& port) noexcept {
+  const auto n = end - p;
+  if (n < 1 || n > 5) return false;
+  if (n > 1 && u8(*p) == '0') return false;
+  std::uint32_t v = 0;
+  for (; p != end; ++p) {
+    const std::uint8_t c = u8(*p);
+    if (!is_digit(c)) return false;
+    v = v * 10 + (c - '0');
+  }
+  if (v > 65535) return false;
+  port = static_cast<std::uint16_t>(v);
+  return true;
+}
+
+constexpr const std::byte* find_space(const std::byte* p, const std::byte* end) noexcept {
+  while (p != end && u8(*p) != ' ') ++p;
+  return p;
+}
+}  // namespace detail
+
+/// Parses a version 1 line at the start of `input` (spec 2.1):
+///
+///     "PROXY" SP ( "TCP4" SP ip4 SP ip4 SP port SP port
+///                / "TCP6" SP ip6 SP ip6 SP port SP port
+///                / "UNKNOWN" [ SP <ignored, no CR or LF> ] ) CRLF
+///
+/// at most 107 bytes including CRLF; exactly one SP between fields; IPv4
+/// octets and ports without leading zeros; IPv6 in any RFC 4291 form
+/// (including an IPv4-mapped dotted tail, as HAProxy sends), no zone id.
+/// Bytes after the CRLF are never looked at.
+///
+/// Error precedence: first the line as a whole (a lone CR or LF gives
+/// `v1_bad_line_ending`, no CRLF within 107 bytes `v1_line_too_long`), then
+/// the fields left to right; the first field at fault gives the code. Before
+/// the line end arrives, a protocol token that cannot become valid is
+/// rejected at once; any other prefix is `need_more`.
+/// Throws nothing; O(line length).
+[[nodiscard]] constexpr parse_result parse_v1(std::span<const std::byte> input,
+                                              const parse_options& options = {}) noexcept {
+  using namespace detail;
+  constexpr char proxy[] = "PROXY";
+  const std::size_t n = input.size();
+  for (std::size_t i = 0; i < 5 && i < n; ++i)
+    if (u8(input[i]) != static_cast<std::uint8_t>(proxy[i])) return parse_result::invalid(errc::not_proxy_header);
+
+  // Find the line end within the first 107 bytes.
+  const std::size_t window = std::min(n, v1_max_size);
+  std::size_t cr_at = window;
+  for (std::size_t i = 0; i < window; ++i) {
+    const std::uint8_t c = u8(input[i]);
+    if (c == cr) {
+      cr_at = i;
+      break;
+    }
+    if (c == lf) return parse_result::invalid(errc::v1_bad_line_ending);
+  }
+  if (cr_at == window) {
+    if (n >= v1_max_size) return parse_result::invalid(errc::v1_line_too_long);
+    if (n > 5 && !v1_prefix_plausible(input)) return parse_result::invalid(v1_prefix_error(input));
+    return parse_result::need_more(n < v1_min_size ? v1_min_size - n : 1);
+  }
+  if (cr_at + 2 > v1_max_size) return parse_result::invalid(errc::v1_line_too_long);
+  if (cr_at + 1 == n) return parse_result::need_more(1);
+  if (u8(input[cr_at + 1]) != lf) return parse_result::invalid(errc::v1_bad_line_ending);
+
+  const std::byte* const line = input.data();
+  const std::byte* const end = line + cr_at;  // CR
+  header h;
+  h.version = version::v1;
+  h.command = command::proxy;
+  h.raw = input.first(cr_at + 2);
+  if (cr_at == 5) return parse_result::invalid(errc::v1_missing_field);
+  if (u8(line[5]) != ' ') return parse_result::invalid(errc::v1_bad_separator);
+
+  const std::byte* p = line + 6;
+  const std::byte* token_end = find_space(p, end);
+  const auto token = std::string_view{"TCP4TCP6UNKNOWN"};
+  auto token_is = [&](std::size_t offset, std::size_t length) {
+    if (static_cast<std::size_t>(token_end - p) != length) return false;
+    for (std::size_t i = 0; i < length; ++i)
+      if (u8(p[i]) != static_cast<std::uint8_t>(token[offset + i])) return false;
+    return true;
+  };
+  bool six = false;
+  if (token_is(0, 4)) {
+    h.family = address_family::inet;
+  } else if (token_is(4, 4)) {
+    h.family = address_family::inet6;
+    six = true;
+  } else if (token_is(8, 7)) {
+    // Everything up to the CRLF is ignored (spec 2.1); the line is bounded above.
+    h.family = address_family::unspecified;
+    h.transport = transport_protocol::unspecified;
+    return parse_result::complete(h);
+  } else {
+    return parse_result::invalid(errc::v1_bad_protocol);
+  }
+  h.transport = transport_protocol::stream;
+  p = token_end;
+
+  // Moves `p` past one SP to the start of the next non-empty field, whose end
+  // is returned in `field_end`.
+  const std::byte* field_end = nullptr;
+  auto next_field = [&]() -> errc {
+    if (p == end) return errc::v1_missing_field;
+    ++p;  // the SP
+    if (p == end) return errc::v1_missing_field;
+    if (u8(*p) == ' ') return errc::v1_bad_separator;
+    field_end = find_space(p, end);
+    return errc{};
+  };
+  auto read_address = [&](endpoint& e) -> errc {
+    if (const errc err = next_field(); err != errc{}) return err;
+    std::array<std::uint8_t, 16> b{};
+    if (six) {
+      if (parse_ipv6(p, field_end, b.data())) {
+        e.address = ip_address::v6(b);
+      } else if (parse_ipv4(p, field_end, b.data()) == field_end) {
+        if (!options.v1_accept_ipv4_in_tcp6) return errc::v1_address_family_mismatch;
+        e.address = ip_address::v4({b[0], b[1], b[2], b[3]});
+      } else {
+        return errc::v1_bad_address;
+      }
+    } else {
+      if (parse_ipv4(p, field_end, b.data()) == field_end) {
+        e.address = ip_address::v4({b[0], b[1], b[2], b[3]});
+      } else if (parse_ipv6(p, field_end, b.data())) {
+        return errc::v1_address_family_mismatch;
+      } else {
+        return errc::v1_bad_address;
+      }
+    }
+    p = field_end;
+    return errc{};
+  };
+  auto read_port = [&](endpoint& e) -> errc {
+    if (const errc err = next_field(); err != errc{}) return err;
+    if (!parse_port(p, field_end, e.port)) return errc::v1_bad_port;
+    p = field_end;
+    return errc{};
+  };
+  if (const errc err = read_address(h.source); err != errc{}) return parse_result::invalid(err);
+  if (const errc err = read_address(h.destination); err != errc{}) return parse_result::invalid(err);
+  if (const errc err = read_port(h.source); err != errc{}) return parse_result::invalid(err);
+  if (const errc err = read_port(h.destination); err != errc{}) return parse_result::invalid(err);
+  if (p != end) return parse_result::invalid(errc::v1_trailing_data);
+  return parse_result::complete(h);
+}
+
+// ---------------------------------------------------------------------------
+// 5. Version 2 (binary) parser (spec 2.2)
+// ---------------------------------------------------------------------------
+
+namespace detail {
+// Address block size of a fam byte, or -1 for a pair the spec does not list.
+[[nodiscard]] constexpr int v2_address_block_size(std::uint8_t fam) noexcept {
+  switch (fam) {
+    case 0x00: return 0;
+    case 0x11:
+    case 0x12: return 12;
+    case 0x21:
+    case 0x22: return 36;
+    case 0x31:
+    case 0x32: return 216;
+    default: return -1;
+  }
+}
+
+// Validates the TLV region: every TLV fits, the walk ends exactly at the end,
+// CRC32C / SSL / UNIQUE_ID are well formed. Reports the CRC value offset
+// (relative to `tlvs`) through `crc_offset`, or SIZE_MAX when absent.
+[[nodiscard]] constexpr errc validate_tlvs(std::span<const std::byte> tlvs, std::size_t& crc_offset) noexcept {
+  crc_offset = SIZE_MAX;
+  const std::byte* const base = tlvs.data();
+  std::size_t pos = 0;
+  const std::size_t n = tlvs.size();
+  while (pos < n) {
+    if (n - pos < 3) return errc::v2_tlv_truncated;
+    const std::uint8_t type = u8(base[pos]);
+    const std::size_t length = load_be16(base + pos + 1);
+    if (length > n - pos - 3) return errc::v2_tlv_truncated;
+    const std::size_t value = pos + 3;
+    switch (type) {
+      case tlv_type::crc32c:
+        if (length != 4) return errc::v2_crc32c_bad_length;
+        if (crc_offset != SIZE_MAX) return errc::v2_crc32c_duplicate;
+        crc_offset = value;
+        break;
+      case tlv_type::unique_id:
+        if (length > unique_id_max_size) return errc::v2_unique_id_too_long;
+        break;
+      case tlv_type::ssl: {
+        if (length < 5) return errc::v2_ssl_too_short;
+        std::size_t sub = value + 5;
+        const std::size_t sub_end = value + length;
+        while (sub < sub_end) {  // one level only: sub-TLVs are never descended into
+          if (sub_end - sub < 3) return errc::v2_ssl_sub_tlv_truncated;
+          const std::size_t sub_length = load_be16(base + sub + 1);
+          if (sub_length > sub_end - sub - 3) return errc::v2_ssl_sub_tlv_truncated;
+          sub += 3 + sub_length;
+        }
+        break;
+      }
+      default: break;
+    }
+    pos = value + length;
+  }
+  return errc{};
+}
+}  // namespace detail
+
+/// Parses a version 2 header at the start of `input` (spec 2.2). Byte layout:
+///
+///     offset 0  12 bytes  signature 0D 0A 0D 0A 00 0D 0A 51 55 49 54 0A
+///     offset 12  1 byte   version (high nibble, 2) | command (0 LOCAL, 1 PROXY)
+///     offset 13  1 byte   family (0 UNSPEC, 1 INET, 2 INET6, 3 UNIX) | transport (0, 1 STREAM, 2 DGRAM)
+///     offset 14  2 bytes  length of what follows, big-endian
+///     offset 16           address block (0 / 12 / 36 / 216 bytes), then TLVs up to 16 + length
+///
+/// Only the pairs the spec lists are accepted (00 11 12 21 22 31 32) unless
+/// `allow_unlisted_family_transport`. LOCAL skips the family's address block
+/// (its addresses are not exposed) and its TLVs are still parsed and
+/// checked. PROXY UNSPEC is accepted with no addresses unless
+/// `reject_proxy_unspecified`. TLVs span exactly `[16 + block, 16 + length)`
+/// and are validated here, CRC32C included, so iterating them cannot fail.
+///
+/// Error precedence follows the wire: signature, version, command, family,
+/// transport, pair, length vs. address block, `max_header_size`, then TLVs in
+/// order (structure first, each TLV's own rules as it is reached), then the
+/// CRC32C value. Faults in the fixed 16 bytes are reported as soon as their
+/// byte arrives; `need_more` is exact once those 16 bytes are in.
+/// Throws nothing; O(header length).
+[[nodiscard]] constexpr parse_result parse_v2(std::span<const std::byte> input,
+                                              const parse_options& options = {}) noexcept {
+  using namespace detail;
+  const std::size_t n = input.size();
+  const std::size_t sig = std::min<std::size_t>(n, 12);
+  for (std::size_t i = 0; i < sig; ++i)
+    if (u8(input[i]) != v2_signature[i]) return parse_result::invalid(errc::not_proxy_header);
+  if (n > 12) {
+    const std::uint8_t ver_cmd = u8(input[12]);
+    if ((ver_cmd >> 4) != 2) return parse_result::invalid(errc::v2_bad_version);
+    if ((ver_cmd & 0x0F) > 1) return parse_result::invalid(errc::v2_bad_command);
+  }
+  int block = 0;
+  if (n > 13) {
+    const std::uint8_t fam = u8(input[13]);
+    if ((fam >> 4) > 3) return parse_result::invalid(errc::v2_bad_family);
+    if ((fam & 0x0F) > 2) return parse_result::invalid(errc::v2_bad_transport);
+    block = v2_address_block_size(fam);
+    if (block < 0) {
+      if (!options.allow_unlisted_family_transport) return parse_result::invalid(errc::v2_unlisted_family_transport);
+      block = 0;
+    }
+  }
+  if (n < v2_fixed_size) return parse_result::need_more(v2_fixed_size - n);
+
+  const std::size_t length = load_be16(input.data() + 14);
+  const std::size_t total = v2_fixed_size + length;
+  if (length < static_cast<std::size_t>(block)) return parse_result::invalid(errc::v2_length_too_short);
+  if (total > options.max_header_size) return parse_result::invalid(errc::v2_header_too_large);
+  if (n < total) return parse_result::need_more(total - n);
+
+  const std::uint8_t ver_cmd = u8(input[12]);
+  const std::uint8_t fam = u8(input[13]);
+  header h;
+  h.version = version::v2;
+  h.command = static_cast<command>(ver_cmd & 0x0F);
+  const bool listed = v2_address_block_size(fam) >= 0;
+  h.family = listed ? static_cast<address_family>(fam >> 4) : address_family::unspecified;
+  h.transport = listed ? static_cast<transport_protocol>(fam & 0x0F) : transport_protocol::unspecified;
+  h.raw = input.first(total);
+  const auto block_size = static_cast<std::size_t>(block);
+  h.address_block = input.subspan(v2_fixed_size, block_size);
+  h.tlv_bytes = input.subspan(v2_fixed_size + block_size, length - block_size);
+
+  std::size_t crc_offset = SIZE_MAX;
+  if (const errc err = validate_tlvs(h.tlv_bytes, crc_offset); err != errc{}) return parse_result::invalid(err);
+  if (crc_offset != SIZE_MAX && options.verify_crc32c) {
+    const std::size_t at = v2_fixed_size + block_size + crc_offset;
+    if (crc32c_with_zeroed_field(h.raw, at) != load_be32(input.data() + at))
+      return parse_result::invalid(errc::v2_crc32c_mismatch);
+  }
+
+  if (h.command == command::local) {
+    // The whole address block, family byte included, is ignored (spec 2.2).
+    return parse_result::complete(h);
+  }
+  const std::byte* a = h.address_block.data();
+  switch (h.family) {
+    case address_family::inet:
+      h.source.address = ip_address::v4({u8(a[0]), u8(a[1]), u8(a[2]), u8(a[3])});
+      h.destination.address = ip_address::v4({u8(a[4]), u8(a[5]), u8(a[6]), u8(a[7])});
+      h.source.port = load_be16(a + 8);
+      h.destination.port = load_be16(a + 10);
+      break;
+    case address_family::inet6: {
+      std::array<std::uint8_t, 16> s{}, d{};
+      for (std::size_t i = 0; i < 16; ++i) {
+        s[i] = u8(a[i]);
+        d[i] = u8(a[16 + i]);
+      }
+      h.source.address = ip_address::v6(s);
+      h.destination.address = ip_address::v6(d);
+      h.source.port = load_be16(a + 32);
+      h.destination.port = load_be16(a + 34);
+      break;
+    }
+    case address_family::unix_socket:
+      h.unix_source = h.address_block.first(unix_path_size);
+      h.unix_destination = h.address_block.subspan(unix_path_size, unix_path_size);
+      break;
+    case address_family::unspecified:
+      if (options.reject_proxy_unspecified) return parse_result::invalid(errc::v2_proxy_unspecified_rejected);
+      break;
+  }
+  return parse_result::complete(h);
+}
+
+// ---------------------------------------------------------------------------
+// 6. Version-agnostic parser and convenience overloads
+// ---------------------------------------------------------------------------
+
+/// Parses a v1 or v2 header at the start of `input`, chosen by its first
+/// byte; bytes after the header are never read. Fails with
+/// `not_proxy_header` exactly when `detect()` says `not_proxy`; for the other
+/// codes see `parse_v1` and `parse_v2`. Throws nothing.
+[[nodiscard]] constexpr parse_result parse(std::span<const std::byte> input, const parse_options& options = {}) noexcept {
+  if (input.empty()) return parse_result::need_more(v1_min_size);
+  if (detail::u8(input[0]) == 'P') return parse_v1(input, options);
+  if (detail::u8(input[0]) == v2_signature[0]) return parse_v2(input, options);
+  return parse_result::invalid(errc::not_proxy_header);
+}
+
+namespace detail {
+inline std::span<const std::byte> as_byte_span(std::string_view s) noexcept {
+  return {reinterpret_cast<const std::byte*>(s.data()), s.size()};
+}
+inline std::span<const std::byte> as_byte_span(std::span<const unsigned char> s) noexcept {
+  return {reinterpret_cast<const std::byte*>(s.data()), s.size()};
+}
+}  // namespace detail
+
+/// Overloads over text or unsigned-char buffers (not usable in constant
+/// expressions: they reinterpret the bytes).
+[[nodiscard]] inline parse_result parse(std::string_view input, const parse_options& options = {}) noexcept {
+  return parse(detail::as_byte_span(input), options);
+}
+[[nodiscard]] inline parse_result parse(std::span<const unsigned char> input, const parse_options& options = {}) noexcept {
+  return parse(detail::as_byte_span(input), options);
+}
+[[nodiscard]] inline parse_result parse_v1(std::string_view input, const parse_options& options = {}) noexcept {
+  return parse_v1(detail::as_byte_span(input), options);
+}
+[[nodiscard]] inline parse_result parse_v2(std::span<const unsigned char> input, const parse_options& options = {}) noexcept {
+  return parse_v2(detail::as_byte_span(input), options);
+}
+[[nodiscard]] inline detection detect(std::string_view input) noexcept { return detect(detail::as_byte_span(input)); }
+
+}  // namespace proxy_protocol
+
+template <>
+struct std::is_error_code_enum<proxy_protocol::errc> : std::true_type {};
+
+#endif  // PROXY_PROTOCOL_HPP
