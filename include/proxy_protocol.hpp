@@ -38,6 +38,18 @@
 #include <system_error>
 #include <type_traits>
 
+// Socket helpers (section 8) need the POSIX socket headers; define
+// PROXY_PROTOCOL_NO_SOCKETS to leave them out. Parsing never uses them.
+#if !defined(PROXY_PROTOCOL_NO_SOCKETS) && __has_include(<sys/socket.h>) && __has_include(<netinet/in.h>)
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#define PROXY_PROTOCOL_HAS_SOCKETS 1
+#else
+#define PROXY_PROTOCOL_HAS_SOCKETS 0
+#endif
+
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <nmmintrin.h>
 #define PROXY_PROTOCOL_DETAIL_X86_CRC 1
@@ -160,10 +172,17 @@ enum class errc : std::uint8_t {
   v2_ssl_sub_tlv_truncated,     ///< an SSL sub-TLV runs past the end of the SSL TLV
   v2_unique_id_too_long,        ///< UNIQUE_ID TLV longer than 128 bytes
   v2_proxy_unspecified_rejected,///< PROXY with family UNSPEC while `reject_proxy_unspecified` is set
+  // builders
+  build_buffer_too_small,       ///< the output span is smaller than the header (nothing was written)
+  build_header_too_large,       ///< the v2 length would exceed 65535
+  build_invalid_address,        ///< missing or unusable addresses (unspecified, UNIX in v1, mixed families refused, path over 108 bytes)
+  build_invalid_family_transport,  ///< a family / transport pair the spec does not define
+  build_invalid_tlv,            ///< malformed raw TLV bytes, value over 65535, UNIQUE_ID over 128, nested SSL, two CRC32C
+  build_invalid_padding,        ///< the requested padding cannot be met by a NOOP TLV (3 bytes minimum)
 };
 
 /// Number of error codes; codes are 1..errc_count.
-inline constexpr std::size_t errc_count = static_cast<std::size_t>(errc::v2_proxy_unspecified_rejected);
+inline constexpr std::size_t errc_count = static_cast<std::size_t>(errc::build_invalid_padding);
 
 /// The code's name, e.g. "v1_bad_port". Throws nothing.
 [[nodiscard]] constexpr std::string_view to_string(errc e) noexcept {
@@ -193,6 +212,12 @@ inline constexpr std::size_t errc_count = static_cast<std::size_t>(errc::v2_prox
     case errc::v2_ssl_sub_tlv_truncated: return "v2_ssl_sub_tlv_truncated";
     case errc::v2_unique_id_too_long: return "v2_unique_id_too_long";
     case errc::v2_proxy_unspecified_rejected: return "v2_proxy_unspecified_rejected";
+    case errc::build_buffer_too_small: return "build_buffer_too_small";
+    case errc::build_header_too_large: return "build_header_too_large";
+    case errc::build_invalid_address: return "build_invalid_address";
+    case errc::build_invalid_family_transport: return "build_invalid_family_transport";
+    case errc::build_invalid_tlv: return "build_invalid_tlv";
+    case errc::build_invalid_padding: return "build_invalid_padding";
   }
   return "unknown";
 }
@@ -226,6 +251,12 @@ inline constexpr std::size_t errc_count = static_cast<std::size_t>(errc::v2_prox
     case errc::v2_ssl_sub_tlv_truncated: return "v2: an SSL sub-TLV runs past the end of the SSL TLV";
     case errc::v2_unique_id_too_long: return "v2: UNIQUE_ID TLV is longer than 128 bytes";
     case errc::v2_proxy_unspecified_rejected: return "v2: PROXY command with unspecified family rejected by option";
+    case errc::build_buffer_too_small: return "build: output buffer too small";
+    case errc::build_header_too_large: return "build: v2 header would exceed 65535 bytes after the fixed part";
+    case errc::build_invalid_address: return "build: addresses missing or not representable in this version";
+    case errc::build_invalid_family_transport: return "build: address family and transport pair not defined by the spec";
+    case errc::build_invalid_tlv: return "build: invalid TLV";
+    case errc::build_invalid_padding: return "build: padding cannot be met with a NOOP TLV";
   }
   return "unknown error";
 }
@@ -1427,6 +1458,559 @@ inline std::span<const std::byte> as_byte_span(std::span<const unsigned char> s)
   return parse_v2(detail::as_byte_span(input), options);
 }
 [[nodiscard]] inline detection detect(std::string_view input) noexcept { return detect(detail::as_byte_span(input)); }
+
+
+// ---------------------------------------------------------------------------
+// 7. Builders: v1 and v2 headers into caller memory
+// ---------------------------------------------------------------------------
+
+/// Result of a build or size query: the header's size in bytes, or why it
+/// cannot be built. Throws nothing.
+class build_result {
+ public:
+  [[nodiscard]] static constexpr build_result success(std::size_t size) noexcept { return build_result{size, errc{}}; }
+  [[nodiscard]] static constexpr build_result failure(errc e) noexcept { return build_result{0, e}; }
+  [[nodiscard]] constexpr bool ok() const noexcept { return error_ == errc{}; }
+  constexpr explicit operator bool() const noexcept { return ok(); }
+  /// Bytes written (or, from `size_v1` / `size_v2`, bytes needed); 0 on error.
+  [[nodiscard]] constexpr std::size_t size() const noexcept { return size_; }
+  [[nodiscard]] constexpr errc error() const noexcept { return error_; }
+  [[nodiscard]] std::error_code error_code() const noexcept {
+    return ok() ? std::error_code{} : make_error_code(error_);
+  }
+
+ private:
+  constexpr build_result(std::size_t size, errc e) noexcept : size_(size), error_(e) {}
+  std::size_t size_ = 0;
+  errc error_{};
+};
+
+/// Per-call builder options.
+struct build_options {
+  /// When source and destination families differ, send TCP6 (v1) or INET6
+  /// (v2) with the IPv4 side as `::ffff:a.b.c.d`, as HAProxy does. When off,
+  /// mixed families fail with `build_invalid_address`.
+  bool map_mixed_families = true;
+  /// v2: append a NOOP TLV so that the total size is a multiple of this
+  /// (0 or 1: no padding). A gap of 1 or 2 bytes is widened by one more
+  /// multiple, since a TLV takes at least 3 bytes.
+  std::size_t pad_to_multiple = 0;
+  /// v2: append a NOOP TLV so that the total size is exactly this (0: off).
+  /// Fails with `build_invalid_padding` when the gap is 1 or 2 bytes or negative.
+  std::size_t pad_to_size = 0;
+};
+
+/// One TLV for `build_v2`, made by the factories below; written in the order
+/// given, duplicates allowed. Holds views: the bytes and text it refers to
+/// must outlive the build call. Throws nothing.
+class tlv_item {
+ public:
+  enum class kind : std::uint8_t { value, ssl, crc32c };
+
+  constexpr tlv_item() noexcept = default;
+
+  /// Any type with raw value bytes.
+  [[nodiscard]] static constexpr tlv_item raw(std::uint8_t type, std::span<const std::byte> value) noexcept {
+    tlv_item t;
+    t.type_ = type;
+    t.bytes_ = value;
+    return t;
+  }
+  /// Any type with a text value (written as its bytes, no terminator).
+  [[nodiscard]] static constexpr tlv_item text(std::uint8_t type, std::string_view value) noexcept {
+    tlv_item t;
+    t.type_ = type;
+    t.text_ = value;
+    return t;
+  }
+  [[nodiscard]] static constexpr tlv_item alpn(std::string_view protocol) noexcept {
+    return text(tlv_type::alpn, protocol);
+  }
+  [[nodiscard]] static constexpr tlv_item authority(std::string_view host) noexcept {
+    return text(tlv_type::authority, host);
+  }
+  /// UNIQUE_ID, at most 128 bytes (longer fails with `build_invalid_tlv`).
+  [[nodiscard]] static constexpr tlv_item unique_id(std::span<const std::byte> id) noexcept {
+    return raw(tlv_type::unique_id, id);
+  }
+  [[nodiscard]] static constexpr tlv_item unique_id(std::string_view id) noexcept {
+    return text(tlv_type::unique_id, id);
+  }
+  [[nodiscard]] static constexpr tlv_item netns(std::string_view name) noexcept { return text(tlv_type::netns, name); }
+  /// NOOP with `length` zero bytes.
+  [[nodiscard]] static constexpr tlv_item noop(std::size_t length = 0) noexcept {
+    tlv_item t;
+    t.type_ = tlv_type::noop;
+    t.zeros_ = length;
+    return t;
+  }
+  /// CRC32C: its value is computed over the finished header, last.
+  [[nodiscard]] static constexpr tlv_item crc32c() noexcept {
+    tlv_item t;
+    t.kind_ = kind::crc32c;
+    t.type_ = tlv_type::crc32c;
+    t.zeros_ = 4;
+    return t;
+  }
+  /// SSL: `client` bits (`ssl_client::*`), `verify` (0 = verified) and
+  /// sub-TLVs made with the `ssl_*` factories (one level; an SSL item among
+  /// them fails with `build_invalid_tlv`).
+  [[nodiscard]] static constexpr tlv_item ssl(std::uint8_t client, std::uint32_t verify,
+                                              std::span<const tlv_item> sub_tlvs = {}) noexcept {
+    tlv_item t;
+    t.kind_ = kind::ssl;
+    t.type_ = tlv_type::ssl;
+    t.prefix_ = {std::byte{client}, std::byte(verify >> 24), std::byte(verify >> 16), std::byte(verify >> 8),
+                 std::byte(verify)};
+    t.prefix_size_ = 5;
+    t.sub_ = sub_tlvs;
+    return t;
+  }
+  [[nodiscard]] static constexpr tlv_item ssl_version(std::string_view v) noexcept { return text(ssl_type::version, v); }
+  [[nodiscard]] static constexpr tlv_item ssl_common_name(std::string_view v) noexcept {
+    return text(ssl_type::common_name, v);
+  }
+  [[nodiscard]] static constexpr tlv_item ssl_cipher(std::string_view v) noexcept { return text(ssl_type::cipher, v); }
+  [[nodiscard]] static constexpr tlv_item ssl_signature_algorithm(std::string_view v) noexcept {
+    return text(ssl_type::signature_algorithm, v);
+  }
+  [[nodiscard]] static constexpr tlv_item ssl_key_algorithm(std::string_view v) noexcept {
+    return text(ssl_type::key_algorithm, v);
+  }
+  [[nodiscard]] static constexpr tlv_item ssl_group(std::string_view v) noexcept { return text(ssl_type::group, v); }
+  [[nodiscard]] static constexpr tlv_item ssl_signature_scheme(std::string_view v) noexcept {
+    return text(ssl_type::signature_scheme, v);
+  }
+  [[nodiscard]] static constexpr tlv_item ssl_client_certificate(std::span<const std::byte> der) noexcept {
+    return raw(ssl_type::client_certificate, der);
+  }
+  /// AWS 0xEA, sub-type 0x01 (VPC endpoint id).
+  [[nodiscard]] static constexpr tlv_item aws_vpc_endpoint_id(std::string_view id) noexcept {
+    tlv_item t = text(tlv_type::aws, id);
+    t.prefix_[0] = std::byte{0x01};
+    t.prefix_size_ = 1;
+    return t;
+  }
+  /// Azure 0xEE, sub-type 0x01, LinkID little-endian.
+  [[nodiscard]] static constexpr tlv_item azure_private_endpoint_link_id(std::uint32_t link_id) noexcept {
+    tlv_item t;
+    t.type_ = tlv_type::azure;
+    t.prefix_ = {std::byte{0x01}, std::byte(link_id), std::byte(link_id >> 8), std::byte(link_id >> 16),
+                 std::byte(link_id >> 24)};
+    t.prefix_size_ = 5;
+    return t;
+  }
+  /// GCP 0xE0, PSC connection id big-endian.
+  [[nodiscard]] static constexpr tlv_item gcp_psc_connection_id(std::uint64_t id) noexcept {
+    tlv_item t;
+    t.type_ = tlv_type::gcp;
+    for (int i = 0; i < 8; ++i) t.prefix_[static_cast<std::size_t>(i)] = std::byte(id >> (56 - 8 * i));
+    t.prefix_size_ = 8;
+    return t;
+  }
+
+  [[nodiscard]] constexpr std::uint8_t type() const noexcept { return type_; }
+  [[nodiscard]] constexpr kind item_kind() const noexcept { return kind_; }
+
+  /// Size of the value (for SSL: 5 + its sub-TLVs), or SIZE_MAX when the item
+  /// cannot be written (over 65535, UNIQUE_ID over 128, nested SSL).
+  [[nodiscard]] constexpr std::size_t value_size() const noexcept {
+    std::size_t n = prefix_size_ + bytes_.size() + text_.size() + zeros_;
+    if (kind_ == kind::ssl) {
+      for (const tlv_item& sub : sub_) {
+        if (sub.kind_ != kind::value) return SIZE_MAX;
+        const std::size_t s = sub.value_size();
+        if (s == SIZE_MAX) return SIZE_MAX;
+        n += 3 + s;
+        if (n > 65535) return SIZE_MAX;
+      }
+    }
+    if (n > 65535 || (type_ == tlv_type::unique_id && kind_ == kind::value && n > unique_id_max_size)) return SIZE_MAX;
+    return n;
+  }
+  /// Writes type, length and value (exactly `3 + value_size()` bytes) at `out`.
+  /// Requires `value_size() != SIZE_MAX`. Returns the end.
+  constexpr std::byte* encode(std::byte* out) const noexcept {
+    const std::size_t n = value_size();
+    *out++ = std::byte{type_};
+    *out++ = std::byte(n >> 8);
+    *out++ = std::byte(n);
+    for (std::size_t i = 0; i < prefix_size_; ++i) *out++ = prefix_[i];
+    out = std::copy(bytes_.begin(), bytes_.end(), out);
+    for (const char c : text_) *out++ = static_cast<std::byte>(c);
+    for (std::size_t i = 0; i < zeros_; ++i) *out++ = std::byte{0};
+    if (kind_ == kind::ssl)
+      for (const tlv_item& sub : sub_) out = sub.encode(out);
+    return out;
+  }
+
+ private:
+  kind kind_ = kind::value;
+  std::uint8_t type_ = 0;
+  std::uint8_t prefix_size_ = 0;
+  std::array<std::byte, 8> prefix_{};
+  std::span<const std::byte> bytes_;
+  std::string_view text_;
+  std::size_t zeros_ = 0;
+  std::span<const tlv_item> sub_;
+};
+
+namespace detail {
+// Which v1 protocol / v2 family the addresses of `h` need, after mapping.
+struct resolved_addresses {
+  errc error{};
+  bool six = false;  // INET6 / TCP6 on the wire
+};
+constexpr resolved_addresses resolve_ip_family(const header& h, const build_options& options) noexcept {
+  const bool s4 = h.source.address.is_v4(), d4 = h.destination.address.is_v4();
+  const bool s6 = h.source.address.is_v6(), d6 = h.destination.address.is_v6();
+  if (!(s4 || s6) || !(d4 || d6)) return {errc::build_invalid_address, false};
+  if (h.family == address_family::inet) {
+    if (s4 && d4) return {errc{}, false};
+    if (!options.map_mixed_families) return {errc::build_invalid_address, false};
+    return {errc{}, true};
+  }
+  // inet6: IPv4 addresses are written as IPv4-mapped IPv6 when mapping is allowed.
+  if ((s4 || d4) && !options.map_mixed_families) return {errc::build_invalid_address, true};
+  return {errc{}, true};
+}
+
+constexpr std::byte* write_text(std::byte* out, const char* first, const char* last) noexcept {
+  while (first != last) *out++ = static_cast<std::byte>(*first++);
+  return out;
+}
+
+// Writes the v1 line into `out` (at least v1_max_size bytes) and returns its size, or an error.
+constexpr build_result write_v1(std::byte* out, const header& h, const build_options& options) noexcept {
+  std::byte* p = out;
+  constexpr std::string_view unknown = "PROXY UNKNOWN\r\n";
+  if (h.command == command::local || h.family == address_family::unspecified) {
+    p = write_text(p, unknown.data(), unknown.data() + unknown.size());
+    return build_result::success(static_cast<std::size_t>(p - out));
+  }
+  if (h.family != address_family::inet && h.family != address_family::inet6)
+    return build_result::failure(errc::build_invalid_address);
+  const resolved_addresses r = resolve_ip_family(h, options);
+  if (r.error != errc{}) return build_result::failure(r.error);
+  constexpr std::string_view tcp4 = "PROXY TCP4 ", tcp6 = "PROXY TCP6 ";
+  const std::string_view prefix = r.six ? tcp6 : tcp4;
+  p = write_text(p, prefix.data(), prefix.data() + prefix.size());
+  char text[ip_address::max_ipv6_text];
+  for (const endpoint* e : {&h.source, &h.destination}) {
+    const ip_address a = r.six ? e->address.to_v6() : e->address;
+    const char* end = a.to_chars(text, text + sizeof text).ptr;
+    p = write_text(p, text, end);
+    *p++ = std::byte{' '};
+  }
+  char* end = write_decimal(text, h.source.port);
+  p = write_text(p, text, end);
+  *p++ = std::byte{' '};
+  end = write_decimal(text, h.destination.port);
+  p = write_text(p, text, end);
+  *p++ = std::byte{'\r'};
+  *p++ = std::byte{'\n'};
+  return build_result::success(static_cast<std::size_t>(p - out));
+}
+
+// Everything `build_v2` decides before writing a byte.
+struct v2_plan {
+  errc error{};
+  std::uint8_t fam = 0;
+  std::size_t block = 0;        // address block size
+  bool block_verbatim = false;  // copy h.address_block
+  bool six = false;             // INET6 with mapped IPv4
+  std::size_t raw_tlv_crc = SIZE_MAX;  // CRC value offset inside h.tlv_bytes
+  std::size_t items = 0;        // bytes of the tlv_items
+  std::size_t padding = 0;      // bytes of the padding NOOP TLV (0 or >= 3)
+  std::size_t total = 0;
+};
+
+constexpr v2_plan plan_v2(const header& h, std::span<const tlv_item> items, const build_options& options) noexcept {
+  v2_plan plan;
+  auto fail = [&](errc e) {
+    plan.error = e;
+    return plan;
+  };
+  const auto fam_nibble = static_cast<std::uint8_t>(h.family);
+  const auto transport_nibble = static_cast<std::uint8_t>(h.transport);
+  if (fam_nibble > 3 || transport_nibble > 2) return fail(errc::build_invalid_family_transport);
+  if (h.family == address_family::unspecified) {
+    plan.fam = 0x00;  // the transport of an UNSPEC header is UNSPEC too
+  } else {
+    if (h.transport == transport_protocol::unspecified) return fail(errc::build_invalid_family_transport);
+    plan.fam = static_cast<std::uint8_t>((fam_nibble << 4) | transport_nibble);
+  }
+  switch (h.family) {
+    case address_family::unspecified: break;
+    case address_family::inet:
+    case address_family::inet6: {
+      const std::size_t native = h.family == address_family::inet ? 12 : 36;
+      if (h.command == command::local && h.address_block.size() == native &&
+          !h.source.address.is_v4() && !h.source.address.is_v6()) {
+        plan.block = native;  // re-emit of a received LOCAL header: its block as it was
+        plan.block_verbatim = true;
+        break;
+      }
+      const resolved_addresses r = resolve_ip_family(h, options);
+      if (r.error != errc{}) return fail(r.error);
+      plan.six = r.six;
+      if (r.six) plan.fam = static_cast<std::uint8_t>(0x20 | transport_nibble);
+      plan.block = r.six ? 36 : 12;
+      break;
+    }
+    case address_family::unix_socket:
+      if (h.unix_source.size() > unix_path_size || h.unix_destination.size() > unix_path_size)
+        return fail(errc::build_invalid_address);
+      plan.block = 2 * unix_path_size;
+      break;
+  }
+  if (!h.tlv_bytes.empty()) {
+    if (validate_tlvs(h.tlv_bytes, plan.raw_tlv_crc) != errc{}) return fail(errc::build_invalid_tlv);
+  }
+  bool crc_seen = plan.raw_tlv_crc != SIZE_MAX;
+  for (const tlv_item& item : items) {
+    const std::size_t n = item.value_size();
+    if (n == SIZE_MAX) return fail(errc::build_invalid_tlv);
+    if (item.item_kind() == tlv_item::kind::crc32c) {
+      if (crc_seen) return fail(errc::build_invalid_tlv);
+      crc_seen = true;
+    }
+    plan.items += 3 + n;
+    if (plan.items > 65535) return fail(errc::build_header_too_large);
+  }
+  std::size_t total = v2_fixed_size + plan.block + h.tlv_bytes.size() + plan.items;
+  if (options.pad_to_size != 0) {
+    if (options.pad_to_size < total) return fail(errc::build_invalid_padding);
+    const std::size_t gap = options.pad_to_size - total;
+    if (gap == 1 || gap == 2) return fail(errc::build_invalid_padding);
+    plan.padding = gap;
+  } else if (options.pad_to_multiple > 1) {
+    const std::size_t m = options.pad_to_multiple;
+    std::size_t gap = (m - total % m) % m;
+    while (gap == 1 || gap == 2) gap += m;
+    plan.padding = gap;
+  }
+  total += plan.padding;
+  if (total - v2_fixed_size > 65535) return fail(errc::build_header_too_large);
+  plan.total = total;
+  return plan;
+}
+
+constexpr void write_v2(std::byte* out, const header& h, std::span<const tlv_item> items, const v2_plan& plan) noexcept {
+  std::byte* p = out;
+  for (const std::uint8_t b : v2_signature) *p++ = std::byte{b};
+  *p++ = std::byte(0x20 | static_cast<std::uint8_t>(h.command));
+  *p++ = std::byte{plan.fam};
+  const std::size_t length = plan.total - v2_fixed_size;
+  *p++ = std::byte(length >> 8);
+  *p++ = std::byte(length);
+  if (plan.block_verbatim) {
+    p = std::copy(h.address_block.begin(), h.address_block.end(), p);
+  } else if (plan.block == 12 || plan.block == 36) {
+    const bool six = plan.block == 36;
+    for (const endpoint* e : {&h.source, &h.destination}) {
+      const ip_address a = six ? e->address.to_v6() : e->address;
+      for (const std::uint8_t b : a.bytes()) *p++ = std::byte{b};
+    }
+    for (const endpoint* e : {&h.source, &h.destination}) {
+      *p++ = std::byte(e->port >> 8);
+      *p++ = std::byte(e->port);
+    }
+  } else if (plan.block == 2 * unix_path_size) {
+    for (const auto path : {h.unix_source, h.unix_destination}) {
+      p = std::copy(path.begin(), path.end(), p);
+      for (std::size_t i = path.size(); i < unix_path_size; ++i) *p++ = std::byte{0};
+    }
+  }
+  std::byte* const tlvs = p;
+  p = std::copy(h.tlv_bytes.begin(), h.tlv_bytes.end(), p);
+  std::size_t crc_at = plan.raw_tlv_crc == SIZE_MAX ? SIZE_MAX : static_cast<std::size_t>(tlvs - out) + plan.raw_tlv_crc;
+  for (const tlv_item& item : items) {
+    if (item.item_kind() == tlv_item::kind::crc32c) crc_at = static_cast<std::size_t>(p - out) + 3;
+    p = item.encode(p);
+  }
+  if (plan.padding != 0) p = tlv_item::noop(plan.padding - 3).encode(p);
+  if (crc_at != SIZE_MAX) {
+    // The spec's order: the zeroed field is part of the finished header, then the value is stored.
+    for (std::size_t i = 0; i < 4; ++i) out[crc_at + i] = std::byte{0};
+    const std::uint32_t crc = crc32c({out, plan.total});
+    out[crc_at] = std::byte(crc >> 24);
+    out[crc_at + 1] = std::byte(crc >> 16);
+    out[crc_at + 2] = std::byte(crc >> 8);
+    out[crc_at + 3] = std::byte(crc);
+  }
+}
+}  // namespace detail
+
+/// Exact size of the v1 line `build_v1` would write for `h`, or why it
+/// cannot be built. Throws nothing.
+[[nodiscard]] constexpr build_result size_v1(const header& h, const build_options& options = {}) noexcept {
+  std::byte scratch[v1_max_size]{};
+  return detail::write_v1(scratch, h, options);
+}
+
+/// Writes the v1 line for `h` into `out` (spec 2.1):
+/// `PROXY TCP4|TCP6 <src> <dst> <sport> <dport>\r\n` in canonical text (RFC
+/// 5952 IPv6, no leading zeros), or `PROXY UNKNOWN\r\n` for LOCAL and UNSPEC.
+/// Mixed families become TCP6 with the IPv4 side mapped (see
+/// `build_options::map_mixed_families`). A UNIX family fails with
+/// `build_invalid_address` (set UNSPEC to send UNKNOWN, as HAProxy does).
+/// On any error nothing is written. Throws nothing; at most 107 bytes.
+[[nodiscard]] constexpr build_result build_v1(std::span<std::byte> out, const header& h,
+                                              const build_options& options = {}) noexcept {
+  std::byte scratch[v1_max_size]{};
+  const build_result r = detail::write_v1(scratch, h, options);
+  if (!r) return r;
+  if (out.size() < r.size()) return build_result::failure(errc::build_buffer_too_small);
+  std::copy(scratch, scratch + r.size(), out.begin());
+  return r;
+}
+
+/// Exact size of the v2 header `build_v2` would write, or why it cannot be
+/// built. Throws nothing; O(number of TLVs).
+[[nodiscard]] constexpr build_result size_v2(const header& h, std::span<const tlv_item> tlvs = {},
+                                             const build_options& options = {}) noexcept {
+  const detail::v2_plan plan = detail::plan_v2(h, tlvs, options);
+  return plan.error != errc{} ? build_result::failure(plan.error) : build_result::success(plan.total);
+}
+
+/// Writes a v2 header for `h` into `out` (spec 2.2): signature, version 2
+/// with `h.command`, family/transport, the length derived from the bytes
+/// written, the address block (IPv4, IPv6 with mixed families mapped, or
+/// NUL-padded UNIX paths; none for UNSPEC), then `h.tlv_bytes` verbatim (so a
+/// parsed header is re-emitted as received), then `tlvs` in order, then the
+/// NOOP padding of `options`. A CRC32C TLV (from either source) is computed
+/// last over the finished header and stored big-endian.
+///
+/// The size is checked before anything is written: on any error `out` is
+/// untouched, so no partial header can be sent by mistake.
+/// Throws nothing; O(header size).
+[[nodiscard]] constexpr build_result build_v2(std::span<std::byte> out, const header& h,
+                                              std::span<const tlv_item> tlvs = {},
+                                              const build_options& options = {}) noexcept {
+  const detail::v2_plan plan = detail::plan_v2(h, tlvs, options);
+  if (plan.error != errc{}) return build_result::failure(plan.error);
+  if (out.size() < plan.total) return build_result::failure(errc::build_buffer_too_small);
+  detail::write_v2(out.data(), h, tlvs, plan);
+  return build_result::success(plan.total);
+}
+
+/// `build_v1` or `build_v2`, as `h.version` says (v1 ignores `tlvs`).
+[[nodiscard]] constexpr build_result build(std::span<std::byte> out, const header& h,
+                                           std::span<const tlv_item> tlvs = {},
+                                           const build_options& options = {}) noexcept {
+  return h.version == version::v1 ? build_v1(out, h, options) : build_v2(out, h, tlvs, options);
+}
+
+/// A v2 LOCAL header with no address block, as HAProxy sends for health
+/// checks: `0D0A0D0A000D0A515549540A 20 00 0000`.
+[[nodiscard]] constexpr header local_header() noexcept {
+  header h;
+  h.version = version::v2;
+  h.command = command::local;
+  return h;
+}
+
+/// A PROXY header for a stream (TCP) connection between two endpoints.
+[[nodiscard]] constexpr header proxy_header(const endpoint& source, const endpoint& destination,
+                                            proxy_protocol::version v = version::v2,
+                                            transport_protocol transport = transport_protocol::stream) noexcept {
+  header h;
+  h.version = v;
+  h.command = command::proxy;
+  h.transport = transport;
+  h.source = source;
+  h.destination = destination;
+  h.family = source.address.is_v4() && destination.address.is_v4() ? address_family::inet : address_family::inet6;
+  return h;
+}
+
+// ---------------------------------------------------------------------------
+// 8. Socket helpers: sockaddr in and out (nothing in parsing needs them)
+// ---------------------------------------------------------------------------
+#if PROXY_PROTOCOL_HAS_SOCKETS
+
+/// The endpoint of an AF_INET or AF_INET6 `sockaddr` (as returned by
+/// `getpeername` / `getsockname`); `std::nullopt` for other families or a
+/// length too short for the family. Throws nothing.
+[[nodiscard]] inline std::optional<endpoint> to_endpoint(const sockaddr* address, socklen_t length) noexcept {
+  if (address == nullptr) return std::nullopt;
+  if (address->sa_family == AF_INET && length >= static_cast<socklen_t>(sizeof(sockaddr_in))) {
+    sockaddr_in in{};
+    std::memcpy(&in, address, sizeof in);
+    std::array<std::uint8_t, 4> b{};
+    std::memcpy(b.data(), &in.sin_addr, 4);
+    return endpoint{ip_address::v4(b), ntohs(in.sin_port)};
+  }
+  if (address->sa_family == AF_INET6 && length >= static_cast<socklen_t>(sizeof(sockaddr_in6))) {
+    sockaddr_in6 in6{};
+    std::memcpy(&in6, address, sizeof in6);
+    std::array<std::uint8_t, 16> b{};
+    std::memcpy(b.data(), &in6.sin6_addr, 16);
+    return endpoint{ip_address::v6(b), ntohs(in6.sin6_port)};
+  }
+  return std::nullopt;
+}
+
+/// A PROXY header describing a connection from its two socket addresses:
+/// `source` is the client (`getpeername` on an accepted socket), `destination`
+/// the address it connected to (`getsockname`). AF_INET and AF_INET6
+/// (IPv4-mapped kept as is; the builder writes mixed families as HAProxy
+/// does) give INET / INET6; two AF_UNIX addresses give UNIX whose paths
+/// point into the `sockaddr_un` objects, which must outlive the header.
+/// Anything else gives a header with family UNSPEC (v1 `UNKNOWN`).
+/// Throws nothing.
+[[nodiscard]] inline header header_from_sockets(const sockaddr* source, socklen_t source_length,
+                                                const sockaddr* destination, socklen_t destination_length,
+                                                proxy_protocol::version v = version::v2,
+                                                transport_protocol transport = transport_protocol::stream) noexcept {
+  header h;
+  h.version = v;
+  h.command = command::proxy;
+  const auto s = to_endpoint(source, source_length);
+  const auto d = to_endpoint(destination, destination_length);
+  if (s && d) return proxy_header(*s, *d, v, transport);
+  if (source != nullptr && destination != nullptr && source->sa_family == AF_UNIX &&
+      destination->sa_family == AF_UNIX) {
+    auto path = [](const sockaddr* a, socklen_t length) {
+      const auto* un = reinterpret_cast<const sockaddr_un*>(a);
+      const auto offset = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path));
+      std::size_t n = length > offset ? static_cast<std::size_t>(length - offset) : 0;
+      n = std::min(n, std::min(sizeof(un->sun_path), unix_path_size));
+      return std::span<const std::byte>{reinterpret_cast<const std::byte*>(un->sun_path), n};
+    };
+    h.family = address_family::unix_socket;
+    h.transport = transport;
+    h.unix_source = path(source, source_length);
+    h.unix_destination = path(destination, destination_length);
+  }
+  return h;
+}
+
+/// Writes `e` as a `sockaddr_in` / `sockaddr_in6` into `out` and returns its
+/// length, or 0 when the address is unspecified. Throws nothing.
+[[nodiscard]] inline socklen_t to_sockaddr(const endpoint& e, sockaddr_storage& out) noexcept {
+  out = sockaddr_storage{};
+  if (e.address.is_v4()) {
+    sockaddr_in in{};
+    in.sin_family = AF_INET;
+    in.sin_port = htons(e.port);
+    std::memcpy(&in.sin_addr, e.address.bytes().data(), 4);
+    std::memcpy(&out, &in, sizeof in);
+    return static_cast<socklen_t>(sizeof in);
+  }
+  if (e.address.is_v6()) {
+    sockaddr_in6 in6{};
+    in6.sin6_family = AF_INET6;
+    in6.sin6_port = htons(e.port);
+    std::memcpy(&in6.sin6_addr, e.address.bytes().data(), 16);
+    std::memcpy(&out, &in6, sizeof in6);
+    return static_cast<socklen_t>(sizeof in6);
+  }
+  return 0;
+}
+
+#endif  // PROXY_PROTOCOL_HAS_SOCKETS
 
 }  // namespace proxy_protocol
 
