@@ -1,0 +1,50 @@
+// CRC32C (Castagnoli): check values, chaining, hardware vs portable.
+#include <catch2/catch.hpp>
+
+#include "support.hpp"
+
+namespace pp = proxy_protocol;
+using test_support::as_span;
+
+TEST_CASE("CRC32C check values", "[crc32c]") {
+  CHECK(pp::crc32c(as_span("123456789")) == 0xE3069283u);
+  CHECK(pp::crc32c(as_span("")) == 0u);
+  CHECK(pp::crc32c(as_span(std::string(32, '\0'))) == 0x8A9136AAu);  // RFC 3720 B.4
+  CHECK(pp::crc32c(as_span(std::string(32, '\xff'))) == 0x62A8AB43u);
+  std::string ascending(32, '\0');
+  for (int i = 0; i < 32; ++i) ascending[static_cast<std::size_t>(i)] = static_cast<char>(i);
+  CHECK(pp::crc32c(as_span(ascending)) == 0x46DD794Eu);
+}
+
+TEST_CASE("CRC32C chains across pieces", "[crc32c]") {
+  const std::string_view s = "The quick brown fox jumps over the lazy dog, again and again.";
+  for (std::size_t cut = 0; cut <= s.size(); ++cut)
+    CHECK(pp::crc32c(as_span(s.substr(cut)), pp::crc32c(as_span(s.substr(0, cut)))) == pp::crc32c(as_span(s)));
+}
+
+TEST_CASE("hardware and portable CRC32C agree on every length and alignment", "[crc32c]") {
+  INFO("hardware CRC32C available: " << pp::detail::has_hardware_crc32c());
+  test_support::rng random(42);
+  std::vector<std::byte> data(4096);
+  for (auto& b : data) b = std::byte{random.byte()};
+  for (std::size_t offset = 0; offset < 8; ++offset) {
+    for (std::size_t n = 0; n < 300; ++n) {
+      const auto* p = data.data() + offset;
+      CHECK(pp::detail::crc32c_update_hardware(0xFFFFFFFFu, p, n) == pp::detail::crc32c_update_portable(0xFFFFFFFFu, p, n));
+    }
+  }
+  CHECK(pp::detail::crc32c_update_hardware(0x12345678u, data.data(), data.size()) ==
+        pp::detail::crc32c_update_portable(0x12345678u, data.data(), data.size()));
+}
+
+static_assert(pp::crc32c(std::span<const std::byte>{}) == 0);
+
+TEST_CASE("CRC32C in constant expressions", "[crc32c][constexpr]") {
+  constexpr auto digits = [] {
+    std::array<std::byte, 9> a{};
+    for (std::size_t i = 0; i < 9; ++i) a[i] = static_cast<std::byte>('1' + i);
+    return a;
+  }();
+  static_assert(pp::crc32c(digits) == 0xE3069283u);
+  SUCCEED();
+}
