@@ -521,25 +521,26 @@ std::basic_ostream<CharT, Traits>& operator<<(std::basic_ostream<CharT, Traits>&
 }
 
 namespace detail {
-// Strict dotted quad: exactly four decimal octets 0-255 without leading zeros.
-// Returns the position after the address, or nullptr.
-constexpr const std::byte* parse_ipv4(const std::byte* p, const std::byte* end, std::uint8_t* out) noexcept {
+// Strict dotted quad: exactly four decimal octets 0-255 without leading zeros,
+// filling the whole range [p, end). (A bool, not a null pointer, reports
+// failure: GCC 12 cannot compare some pointers to null in constant expressions.)
+constexpr bool parse_ipv4(const std::byte* p, const std::byte* end, std::uint8_t* out) noexcept {
   for (int octet = 0; octet < 4; ++octet) {
     if (octet != 0) {
-      if (p == end || u8(*p) != '.') return nullptr;
+      if (p == end || u8(*p) != '.') return false;
       ++p;
     }
-    if (p == end || !is_digit(u8(*p))) return nullptr;
+    if (p == end || !is_digit(u8(*p))) return false;
     unsigned value = u8(*p++) - '0';
     if (value == 0) {
-      if (p != end && is_digit(u8(*p))) return nullptr;  // leading zero
+      if (p != end && is_digit(u8(*p))) return false;  // leading zero
     } else {
       for (int k = 0; k < 2 && p != end && is_digit(u8(*p)); ++k) value = value * 10 + (u8(*p++) - '0');
-      if (value > 255 || (p != end && is_digit(u8(*p)))) return nullptr;
+      if (value > 255 || (p != end && is_digit(u8(*p)))) return false;
     }
     out[octet] = static_cast<std::uint8_t>(value);
   }
-  return p;
+  return p == end;
 }
 
 // RFC 4291 2.2 text forms as inet_pton accepts them: 1-4 hex digits per group,
@@ -572,8 +573,7 @@ constexpr bool parse_ipv6(const std::byte* p, const std::byte* end, std::uint8_t
     }
     if (p != end && u8(*p) == '.') {  // dotted IPv4 tail
       if (n > 12) return false;
-      const std::byte* after = parse_ipv4(group_start, end, b + n);
-      if (after != end) return false;
+      if (!parse_ipv4(group_start, end, b + n)) return false;
       n += 4;
       break;
     }
@@ -613,7 +613,7 @@ constexpr bool parse_ipv6(const std::byte* p, const std::byte* end, std::uint8_t
   const auto* p = reinterpret_cast<const std::byte*>(text.data());
   const auto* end = p + text.size();
   std::array<std::uint8_t, 16> b{};
-  if (detail::parse_ipv4(p, end, b.data()) == end && !text.empty()) return ip_address::v4({b[0], b[1], b[2], b[3]});
+  if (detail::parse_ipv4(p, end, b.data())) return ip_address::v4({b[0], b[1], b[2], b[3]});
   if (detail::parse_ipv6(p, end, b.data())) return ip_address::v6(b);
   return std::nullopt;
 }
@@ -1217,14 +1217,14 @@ constexpr const std::byte* find_space(const std::byte* p, const std::byte* end) 
     if (six) {
       if (parse_ipv6(p, field_end, b.data())) {
         e.address = ip_address::v6(b);
-      } else if (parse_ipv4(p, field_end, b.data()) == field_end) {
+      } else if (parse_ipv4(p, field_end, b.data())) {
         if (!options.v1_accept_ipv4_in_tcp6) return errc::v1_address_family_mismatch;
         e.address = ip_address::v4({b[0], b[1], b[2], b[3]});
       } else {
         return errc::v1_bad_address;
       }
     } else {
-      if (parse_ipv4(p, field_end, b.data()) == field_end) {
+      if (parse_ipv4(p, field_end, b.data())) {
         e.address = ip_address::v4({b[0], b[1], b[2], b[3]});
       } else if (parse_ipv6(p, field_end, b.data())) {
         return errc::v1_address_family_mismatch;
