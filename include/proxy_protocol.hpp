@@ -132,8 +132,8 @@ inline constexpr std::uint8_t cert_sess = 0x04;  ///< it presented one at least 
 }  // namespace ssl_client
 
 /// Sizes fixed by the specification.
-inline constexpr std::size_t v1_max_size = 107;  ///< longest v1 line, CRLF included (spec 2.1)
-inline constexpr std::size_t v1_min_size = 15;   ///< `PROXY UNKNOWN\r\n`
+inline constexpr std::size_t v1_max_size = 107;   ///< longest v1 line, CRLF included (spec 2.1)
+inline constexpr std::size_t v1_min_size = 15;    ///< `PROXY UNKNOWN\r\n`
 inline constexpr std::size_t v2_fixed_size = 16;  ///< signature, ver/cmd, fam, len
 inline constexpr std::size_t v2_max_size = 16 + 65535;
 inline constexpr std::size_t unix_path_size = 108;
@@ -147,38 +147,39 @@ inline constexpr std::array<std::uint8_t, 12> v2_signature = {0x0D, 0x0A, 0x0D, 
 enum class errc : std::uint8_t {
   not_proxy_header = 1,  ///< first bytes match neither `PROXY` nor the v2 signature
   // version 1
-  v1_line_too_long,             ///< no CRLF within the first 107 bytes
-  v1_bad_line_ending,           ///< LF without CR before it, or CR not followed by LF
-  v1_bad_protocol,              ///< protocol is not `TCP4`, `TCP6` or `UNKNOWN`
-  v1_bad_separator,             ///< a field is empty because of a doubled or misplaced space
-  v1_missing_field,             ///< the line ends before the destination port
-  v1_bad_address,               ///< an address is not a valid IPv4 / IPv6 text form
-  v1_address_family_mismatch,   ///< a valid address of the other family (IPv6 in TCP4, ...)
-  v1_bad_port,                  ///< not 0-65535, leading zero, or not decimal digits
-  v1_trailing_data,             ///< anything but CRLF after the destination port
+  v1_line_too_long,            ///< no CRLF within the first 107 bytes
+  v1_bad_line_ending,          ///< LF without CR before it, or CR not followed by LF
+  v1_bad_protocol,             ///< protocol is not `TCP4`, `TCP6` or `UNKNOWN`
+  v1_bad_separator,            ///< a field is empty because of a doubled or misplaced space
+  v1_missing_field,            ///< the line ends before the destination port
+  v1_bad_address,              ///< an address is not a valid IPv4 / IPv6 text form
+  v1_address_family_mismatch,  ///< a valid address of the other family (IPv6 in TCP4, ...)
+  v1_bad_port,                 ///< not 0-65535, leading zero, or not decimal digits
+  v1_trailing_data,            ///< anything but CRLF after the destination port
   // version 2
-  v2_bad_version,               ///< signature matches but the version nibble is not 2
-  v2_bad_command,               ///< command nibble is not LOCAL (0) or PROXY (1)
-  v2_bad_family,                ///< address family nibble above 3
-  v2_bad_transport,             ///< transport nibble above 2
-  v2_unlisted_family_transport, ///< both nibbles defined, but the pair is not in the spec's table
-  v2_length_too_short,          ///< length field smaller than the family's address block
-  v2_header_too_large,          ///< 16 + length exceeds `parse_options::max_header_size`
-  v2_tlv_truncated,             ///< a TLV header or value runs past the header's end
-  v2_crc32c_bad_length,         ///< CRC32C TLV whose value is not exactly 4 bytes
-  v2_crc32c_duplicate,          ///< more than one CRC32C TLV
-  v2_crc32c_mismatch,           ///< CRC32C TLV present and the checksum is wrong
-  v2_ssl_too_short,             ///< SSL TLV shorter than its 5-byte client + verify part
-  v2_ssl_sub_tlv_truncated,     ///< an SSL sub-TLV runs past the end of the SSL TLV
-  v2_unique_id_too_long,        ///< UNIQUE_ID TLV longer than 128 bytes
-  v2_proxy_unspecified_rejected,///< PROXY with family UNSPEC while `reject_proxy_unspecified` is set
+  v2_bad_version,                 ///< signature matches but the version nibble is not 2
+  v2_bad_command,                 ///< command nibble is not LOCAL (0) or PROXY (1)
+  v2_bad_family,                  ///< address family nibble above 3
+  v2_bad_transport,               ///< transport nibble above 2
+  v2_unlisted_family_transport,   ///< both nibbles defined, but the pair is not in the spec's table
+  v2_length_too_short,            ///< length field smaller than the family's address block
+  v2_header_too_large,            ///< 16 + length exceeds `parse_options::max_header_size`
+  v2_tlv_truncated,               ///< a TLV header or value runs past the header's end
+  v2_crc32c_bad_length,           ///< CRC32C TLV whose value is not exactly 4 bytes
+  v2_crc32c_duplicate,            ///< more than one CRC32C TLV
+  v2_crc32c_mismatch,             ///< CRC32C TLV present and the checksum is wrong
+  v2_ssl_too_short,               ///< SSL TLV shorter than its 5-byte client + verify part
+  v2_ssl_sub_tlv_truncated,       ///< an SSL sub-TLV runs past the end of the SSL TLV
+  v2_unique_id_too_long,          ///< UNIQUE_ID TLV longer than 128 bytes
+  v2_proxy_unspecified_rejected,  ///< PROXY with family UNSPEC while `reject_proxy_unspecified` is set
   // builders
-  build_buffer_too_small,       ///< the output span is smaller than the header (nothing was written)
-  build_header_too_large,       ///< the v2 length would exceed 65535
-  build_invalid_address,        ///< missing or unusable addresses (unspecified, UNIX in v1, mixed families refused, path over 108 bytes)
+  build_buffer_too_small,  ///< the output span is smaller than the header (nothing was written)
+  build_header_too_large,  ///< the v2 length would exceed 65535
+  build_invalid_address,  ///< missing or unusable addresses (unspecified, UNIX in v1, mixed families refused, path over
+                          ///< 108 bytes)
   build_invalid_family_transport,  ///< a family / transport pair the spec does not define
-  build_invalid_tlv,            ///< malformed raw TLV bytes, value over 65535, UNIQUE_ID over 128, nested SSL, two CRC32C
-  build_invalid_padding,        ///< the requested padding cannot be met by a NOOP TLV (3 bytes minimum)
+  build_invalid_tlv,      ///< malformed raw TLV bytes, value over 65535, UNIQUE_ID over 128, nested SSL, two CRC32C
+  build_invalid_padding,  ///< the requested padding cannot be met by a NOOP TLV (3 bytes minimum)
 };
 
 /// Number of error codes; codes are 1..errc_count.
@@ -187,37 +188,68 @@ inline constexpr std::size_t errc_count = static_cast<std::size_t>(errc::build_i
 /// The code's name, e.g. "v1_bad_port". Throws nothing.
 [[nodiscard]] constexpr std::string_view to_string(errc e) noexcept {
   switch (e) {
-    case errc::not_proxy_header: return "not_proxy_header";
-    case errc::v1_line_too_long: return "v1_line_too_long";
-    case errc::v1_bad_line_ending: return "v1_bad_line_ending";
-    case errc::v1_bad_protocol: return "v1_bad_protocol";
-    case errc::v1_bad_separator: return "v1_bad_separator";
-    case errc::v1_missing_field: return "v1_missing_field";
-    case errc::v1_bad_address: return "v1_bad_address";
-    case errc::v1_address_family_mismatch: return "v1_address_family_mismatch";
-    case errc::v1_bad_port: return "v1_bad_port";
-    case errc::v1_trailing_data: return "v1_trailing_data";
-    case errc::v2_bad_version: return "v2_bad_version";
-    case errc::v2_bad_command: return "v2_bad_command";
-    case errc::v2_bad_family: return "v2_bad_family";
-    case errc::v2_bad_transport: return "v2_bad_transport";
-    case errc::v2_unlisted_family_transport: return "v2_unlisted_family_transport";
-    case errc::v2_length_too_short: return "v2_length_too_short";
-    case errc::v2_header_too_large: return "v2_header_too_large";
-    case errc::v2_tlv_truncated: return "v2_tlv_truncated";
-    case errc::v2_crc32c_bad_length: return "v2_crc32c_bad_length";
-    case errc::v2_crc32c_duplicate: return "v2_crc32c_duplicate";
-    case errc::v2_crc32c_mismatch: return "v2_crc32c_mismatch";
-    case errc::v2_ssl_too_short: return "v2_ssl_too_short";
-    case errc::v2_ssl_sub_tlv_truncated: return "v2_ssl_sub_tlv_truncated";
-    case errc::v2_unique_id_too_long: return "v2_unique_id_too_long";
-    case errc::v2_proxy_unspecified_rejected: return "v2_proxy_unspecified_rejected";
-    case errc::build_buffer_too_small: return "build_buffer_too_small";
-    case errc::build_header_too_large: return "build_header_too_large";
-    case errc::build_invalid_address: return "build_invalid_address";
-    case errc::build_invalid_family_transport: return "build_invalid_family_transport";
-    case errc::build_invalid_tlv: return "build_invalid_tlv";
-    case errc::build_invalid_padding: return "build_invalid_padding";
+    case errc::not_proxy_header:
+      return "not_proxy_header";
+    case errc::v1_line_too_long:
+      return "v1_line_too_long";
+    case errc::v1_bad_line_ending:
+      return "v1_bad_line_ending";
+    case errc::v1_bad_protocol:
+      return "v1_bad_protocol";
+    case errc::v1_bad_separator:
+      return "v1_bad_separator";
+    case errc::v1_missing_field:
+      return "v1_missing_field";
+    case errc::v1_bad_address:
+      return "v1_bad_address";
+    case errc::v1_address_family_mismatch:
+      return "v1_address_family_mismatch";
+    case errc::v1_bad_port:
+      return "v1_bad_port";
+    case errc::v1_trailing_data:
+      return "v1_trailing_data";
+    case errc::v2_bad_version:
+      return "v2_bad_version";
+    case errc::v2_bad_command:
+      return "v2_bad_command";
+    case errc::v2_bad_family:
+      return "v2_bad_family";
+    case errc::v2_bad_transport:
+      return "v2_bad_transport";
+    case errc::v2_unlisted_family_transport:
+      return "v2_unlisted_family_transport";
+    case errc::v2_length_too_short:
+      return "v2_length_too_short";
+    case errc::v2_header_too_large:
+      return "v2_header_too_large";
+    case errc::v2_tlv_truncated:
+      return "v2_tlv_truncated";
+    case errc::v2_crc32c_bad_length:
+      return "v2_crc32c_bad_length";
+    case errc::v2_crc32c_duplicate:
+      return "v2_crc32c_duplicate";
+    case errc::v2_crc32c_mismatch:
+      return "v2_crc32c_mismatch";
+    case errc::v2_ssl_too_short:
+      return "v2_ssl_too_short";
+    case errc::v2_ssl_sub_tlv_truncated:
+      return "v2_ssl_sub_tlv_truncated";
+    case errc::v2_unique_id_too_long:
+      return "v2_unique_id_too_long";
+    case errc::v2_proxy_unspecified_rejected:
+      return "v2_proxy_unspecified_rejected";
+    case errc::build_buffer_too_small:
+      return "build_buffer_too_small";
+    case errc::build_header_too_large:
+      return "build_header_too_large";
+    case errc::build_invalid_address:
+      return "build_invalid_address";
+    case errc::build_invalid_family_transport:
+      return "build_invalid_family_transport";
+    case errc::build_invalid_tlv:
+      return "build_invalid_tlv";
+    case errc::build_invalid_padding:
+      return "build_invalid_padding";
   }
   return "unknown";
 }
@@ -226,37 +258,68 @@ inline constexpr std::size_t errc_count = static_cast<std::size_t>(errc::build_i
 /// without leading zeros". Throws nothing.
 [[nodiscard]] constexpr std::string_view message(errc e) noexcept {
   switch (e) {
-    case errc::not_proxy_header: return "not a PROXY protocol header";
-    case errc::v1_line_too_long: return "v1: no CRLF within the first 107 bytes";
-    case errc::v1_bad_line_ending: return "v1: line ending is not CRLF";
-    case errc::v1_bad_protocol: return "v1: protocol is not TCP4, TCP6 or UNKNOWN";
-    case errc::v1_bad_separator: return "v1: fields must be separated by exactly one space";
-    case errc::v1_missing_field: return "v1: line ends before the destination port";
-    case errc::v1_bad_address: return "v1: malformed address";
-    case errc::v1_address_family_mismatch: return "v1: address does not belong to the announced family";
-    case errc::v1_bad_port: return "v1: port is not a decimal number in 0-65535 without leading zeros";
-    case errc::v1_trailing_data: return "v1: unexpected data after the destination port";
-    case errc::v2_bad_version: return "v2: version is not 2";
-    case errc::v2_bad_command: return "v2: command is neither LOCAL nor PROXY";
-    case errc::v2_bad_family: return "v2: undefined address family";
-    case errc::v2_bad_transport: return "v2: undefined transport protocol";
-    case errc::v2_unlisted_family_transport: return "v2: address family and transport pair not defined by the spec";
-    case errc::v2_length_too_short: return "v2: length is shorter than the address block";
-    case errc::v2_header_too_large: return "v2: header is larger than the configured maximum";
-    case errc::v2_tlv_truncated: return "v2: a TLV runs past the end of the header";
-    case errc::v2_crc32c_bad_length: return "v2: CRC32C TLV value is not 4 bytes";
-    case errc::v2_crc32c_duplicate: return "v2: more than one CRC32C TLV";
-    case errc::v2_crc32c_mismatch: return "v2: CRC32C checksum mismatch";
-    case errc::v2_ssl_too_short: return "v2: SSL TLV is shorter than 5 bytes";
-    case errc::v2_ssl_sub_tlv_truncated: return "v2: an SSL sub-TLV runs past the end of the SSL TLV";
-    case errc::v2_unique_id_too_long: return "v2: UNIQUE_ID TLV is longer than 128 bytes";
-    case errc::v2_proxy_unspecified_rejected: return "v2: PROXY command with unspecified family rejected by option";
-    case errc::build_buffer_too_small: return "build: output buffer too small";
-    case errc::build_header_too_large: return "build: v2 header would exceed 65535 bytes after the fixed part";
-    case errc::build_invalid_address: return "build: addresses missing or not representable in this version";
-    case errc::build_invalid_family_transport: return "build: address family and transport pair not defined by the spec";
-    case errc::build_invalid_tlv: return "build: invalid TLV";
-    case errc::build_invalid_padding: return "build: padding cannot be met with a NOOP TLV";
+    case errc::not_proxy_header:
+      return "not a PROXY protocol header";
+    case errc::v1_line_too_long:
+      return "v1: no CRLF within the first 107 bytes";
+    case errc::v1_bad_line_ending:
+      return "v1: line ending is not CRLF";
+    case errc::v1_bad_protocol:
+      return "v1: protocol is not TCP4, TCP6 or UNKNOWN";
+    case errc::v1_bad_separator:
+      return "v1: fields must be separated by exactly one space";
+    case errc::v1_missing_field:
+      return "v1: line ends before the destination port";
+    case errc::v1_bad_address:
+      return "v1: malformed address";
+    case errc::v1_address_family_mismatch:
+      return "v1: address does not belong to the announced family";
+    case errc::v1_bad_port:
+      return "v1: port is not a decimal number in 0-65535 without leading zeros";
+    case errc::v1_trailing_data:
+      return "v1: unexpected data after the destination port";
+    case errc::v2_bad_version:
+      return "v2: version is not 2";
+    case errc::v2_bad_command:
+      return "v2: command is neither LOCAL nor PROXY";
+    case errc::v2_bad_family:
+      return "v2: undefined address family";
+    case errc::v2_bad_transport:
+      return "v2: undefined transport protocol";
+    case errc::v2_unlisted_family_transport:
+      return "v2: address family and transport pair not defined by the spec";
+    case errc::v2_length_too_short:
+      return "v2: length is shorter than the address block";
+    case errc::v2_header_too_large:
+      return "v2: header is larger than the configured maximum";
+    case errc::v2_tlv_truncated:
+      return "v2: a TLV runs past the end of the header";
+    case errc::v2_crc32c_bad_length:
+      return "v2: CRC32C TLV value is not 4 bytes";
+    case errc::v2_crc32c_duplicate:
+      return "v2: more than one CRC32C TLV";
+    case errc::v2_crc32c_mismatch:
+      return "v2: CRC32C checksum mismatch";
+    case errc::v2_ssl_too_short:
+      return "v2: SSL TLV is shorter than 5 bytes";
+    case errc::v2_ssl_sub_tlv_truncated:
+      return "v2: an SSL sub-TLV runs past the end of the SSL TLV";
+    case errc::v2_unique_id_too_long:
+      return "v2: UNIQUE_ID TLV is longer than 128 bytes";
+    case errc::v2_proxy_unspecified_rejected:
+      return "v2: PROXY command with unspecified family rejected by option";
+    case errc::build_buffer_too_small:
+      return "build: output buffer too small";
+    case errc::build_header_too_large:
+      return "build: v2 header would exceed 65535 bytes after the fixed part";
+    case errc::build_invalid_address:
+      return "build: addresses missing or not representable in this version";
+    case errc::build_invalid_family_transport:
+      return "build: address family and transport pair not defined by the spec";
+    case errc::build_invalid_tlv:
+      return "build: invalid TLV";
+    case errc::build_invalid_padding:
+      return "build: padding cannot be met with a NOOP TLV";
   }
   return "unknown error";
 }
@@ -292,8 +355,8 @@ namespace detail {
   return static_cast<std::uint16_t>((u8(p[0]) << 8) | u8(p[1]));
 }
 [[nodiscard]] constexpr std::uint32_t load_be32(const std::byte* p) noexcept {
-  return (std::uint32_t{u8(p[0])} << 24) | (std::uint32_t{u8(p[1])} << 16) |
-         (std::uint32_t{u8(p[2])} << 8) | std::uint32_t{u8(p[3])};
+  return (std::uint32_t{u8(p[0])} << 24) | (std::uint32_t{u8(p[1])} << 16) | (std::uint32_t{u8(p[2])} << 8) |
+         std::uint32_t{u8(p[3])};
 }
 [[nodiscard]] constexpr std::uint64_t load_be64(const std::byte* p) noexcept {
   return (std::uint64_t{load_be32(p)} << 32) | load_be32(p + 4);
@@ -349,8 +412,8 @@ class ip_address {
   /// IPv4 as a host-order integer (0 unless `is_v4()`).
   [[nodiscard]] constexpr std::uint32_t v4_host_order() const noexcept {
     if (!is_v4()) return 0;
-    return (std::uint32_t{bytes_[0]} << 24) | (std::uint32_t{bytes_[1]} << 16) |
-           (std::uint32_t{bytes_[2]} << 8) | bytes_[3];
+    return (std::uint32_t{bytes_[0]} << 24) | (std::uint32_t{bytes_[1]} << 16) | (std::uint32_t{bytes_[2]} << 8) |
+           bytes_[3];
   }
   /// True for `::ffff:a.b.c.d`.
   [[nodiscard]] constexpr bool is_v4_mapped() const noexcept {
@@ -425,8 +488,8 @@ constexpr char* write_ipv4(char* out, const std::uint8_t* b) noexcept {
 constexpr char* write_ipv6(char* out, const std::uint8_t* b) noexcept {
   std::uint16_t groups[8]{};
   for (int i = 0; i < 8; ++i) groups[i] = static_cast<std::uint16_t>((b[2 * i] << 8) | b[2 * i + 1]);
-  const bool mapped = groups[0] == 0 && groups[1] == 0 && groups[2] == 0 && groups[3] == 0 &&
-                      groups[4] == 0 && groups[5] == 0xFFFF;
+  const bool mapped =
+      groups[0] == 0 && groups[1] == 0 && groups[2] == 0 && groups[3] == 0 && groups[4] == 0 && groups[5] == 0xFFFF;
   const int group_count = mapped ? 6 : 8;
   // RFC 5952 4.2: the longest run of two or more zero groups, the first one on a tie.
   int best_start = -1, best_length = 0;
@@ -548,8 +611,8 @@ constexpr bool parse_ipv4(const std::byte* p, const std::byte* end, std::uint8_t
 // id. The whole range [p, end) must be the address.
 constexpr bool parse_ipv6(const std::byte* p, const std::byte* end, std::uint8_t* out) noexcept {
   std::uint8_t b[16]{};
-  int n = 0;            // bytes written
-  int gap = -1;         // byte index where "::" stands
+  int n = 0;     // bytes written
+  int gap = -1;  // byte index where "::" stands
   if (p == end) return false;
   if (u8(*p) == ':') {
     if (end - p < 2 || u8(p[1]) != ':') return false;
@@ -966,9 +1029,8 @@ constexpr std::uint32_t crc32c_update_portable(std::uint32_t state, const std::b
 }
 
 #if defined(PROXY_PROTOCOL_DETAIL_X86_CRC)
-__attribute__((target("sse4.2"))) inline std::uint32_t crc32c_update_hardware(std::uint32_t state,
-                                                                               const std::byte* p,
-                                                                               std::size_t n) noexcept {
+__attribute__((target("sse4.2"))) inline std::uint32_t crc32c_update_hardware(std::uint32_t state, const std::byte* p,
+                                                                              std::size_t n) noexcept {
   std::uint64_t s = state;
   while (n >= 8) {
     std::uint64_t word;
@@ -1012,8 +1074,8 @@ inline bool has_hardware_crc32c() noexcept { return false; }
 // would differ, so only little-endian targets take them.
 constexpr std::uint32_t crc32c_update(std::uint32_t state, const std::byte* p, std::size_t n) noexcept {
   if (std::is_constant_evaluated()) return crc32c_update_portable(state, p, n);
-#if (defined(PROXY_PROTOCOL_DETAIL_X86_CRC) || defined(PROXY_PROTOCOL_DETAIL_ARM_CRC)) && \
-    defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#if (defined(PROXY_PROTOCOL_DETAIL_X86_CRC) || defined(PROXY_PROTOCOL_DETAIL_ARM_CRC)) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
   if (has_hardware_crc32c()) return crc32c_update_hardware(state, p, n);
 #endif
   return crc32c_update_portable(state, p, n);
@@ -1257,14 +1319,19 @@ namespace detail {
 // Address block size of a fam byte, or -1 for a pair the spec does not list.
 [[nodiscard]] constexpr int v2_address_block_size(std::uint8_t fam) noexcept {
   switch (fam) {
-    case 0x00: return 0;
+    case 0x00:
+      return 0;
     case 0x11:
-    case 0x12: return 12;
+    case 0x12:
+      return 12;
     case 0x21:
-    case 0x22: return 36;
+    case 0x22:
+      return 36;
     case 0x31:
-    case 0x32: return 216;
-    default: return -1;
+    case 0x32:
+      return 216;
+    default:
+      return -1;
   }
 }
 
@@ -1303,7 +1370,8 @@ namespace detail {
         }
         break;
       }
-      default: break;
+      default:
+        break;
     }
     pos = value + length;
   }
@@ -1427,7 +1495,8 @@ namespace detail {
 /// byte; bytes after the header are never read. Fails with
 /// `not_proxy_header` exactly when `detect()` says `not_proxy`; for the other
 /// codes see `parse_v1` and `parse_v2`. Throws nothing.
-[[nodiscard]] constexpr parse_result parse(std::span<const std::byte> input, const parse_options& options = {}) noexcept {
+[[nodiscard]] constexpr parse_result parse(std::span<const std::byte> input,
+                                           const parse_options& options = {}) noexcept {
   if (input.empty()) return parse_result::need_more(v1_min_size);
   if (detail::u8(input[0]) == 'P') return parse_v1(input, options);
   if (detail::u8(input[0]) == v2_signature[0]) return parse_v2(input, options);
@@ -1448,17 +1517,18 @@ inline std::span<const std::byte> as_byte_span(std::span<const unsigned char> s)
 [[nodiscard]] inline parse_result parse(std::string_view input, const parse_options& options = {}) noexcept {
   return parse(detail::as_byte_span(input), options);
 }
-[[nodiscard]] inline parse_result parse(std::span<const unsigned char> input, const parse_options& options = {}) noexcept {
+[[nodiscard]] inline parse_result parse(std::span<const unsigned char> input,
+                                        const parse_options& options = {}) noexcept {
   return parse(detail::as_byte_span(input), options);
 }
 [[nodiscard]] inline parse_result parse_v1(std::string_view input, const parse_options& options = {}) noexcept {
   return parse_v1(detail::as_byte_span(input), options);
 }
-[[nodiscard]] inline parse_result parse_v2(std::span<const unsigned char> input, const parse_options& options = {}) noexcept {
+[[nodiscard]] inline parse_result parse_v2(std::span<const unsigned char> input,
+                                           const parse_options& options = {}) noexcept {
   return parse_v2(detail::as_byte_span(input), options);
 }
 [[nodiscard]] inline detection detect(std::string_view input) noexcept { return detect(detail::as_byte_span(input)); }
-
 
 // ---------------------------------------------------------------------------
 // 7. Builders: v1 and v2 headers into caller memory
@@ -1566,7 +1636,9 @@ class tlv_item {
     t.sub_ = sub_tlvs;
     return t;
   }
-  [[nodiscard]] static constexpr tlv_item ssl_version(std::string_view v) noexcept { return text(ssl_type::version, v); }
+  [[nodiscard]] static constexpr tlv_item ssl_version(std::string_view v) noexcept {
+    return text(ssl_type::version, v);
+  }
   [[nodiscard]] static constexpr tlv_item ssl_common_name(std::string_view v) noexcept {
     return text(ssl_type::common_name, v);
   }
@@ -1716,12 +1788,12 @@ constexpr build_result write_v1(std::byte* out, const header& h, const build_opt
 struct v2_plan {
   errc error{};
   std::uint8_t fam = 0;
-  std::size_t block = 0;        // address block size
-  bool block_verbatim = false;  // copy h.address_block
-  bool six = false;             // INET6 with mapped IPv4
+  std::size_t block = 0;               // address block size
+  bool block_verbatim = false;         // copy h.address_block
+  bool six = false;                    // INET6 with mapped IPv4
   std::size_t raw_tlv_crc = SIZE_MAX;  // CRC value offset inside h.tlv_bytes
-  std::size_t items = 0;        // bytes of the tlv_items
-  std::size_t padding = 0;      // bytes of the padding NOOP TLV (0 or >= 3)
+  std::size_t items = 0;               // bytes of the tlv_items
+  std::size_t padding = 0;             // bytes of the padding NOOP TLV (0 or >= 3)
   std::size_t total = 0;
 };
 
@@ -1741,12 +1813,13 @@ constexpr v2_plan plan_v2(const header& h, std::span<const tlv_item> items, cons
     plan.fam = static_cast<std::uint8_t>((fam_nibble << 4) | transport_nibble);
   }
   switch (h.family) {
-    case address_family::unspecified: break;
+    case address_family::unspecified:
+      break;
     case address_family::inet:
     case address_family::inet6: {
       const std::size_t native = h.family == address_family::inet ? 12 : 36;
-      if (h.command == command::local && h.address_block.size() == native &&
-          !h.source.address.is_v4() && !h.source.address.is_v6()) {
+      if (h.command == command::local && h.address_block.size() == native && !h.source.address.is_v4() &&
+          !h.source.address.is_v6()) {
         plan.block = native;  // re-emit of a received LOCAL header: its block as it was
         plan.block_verbatim = true;
         break;
@@ -1796,7 +1869,8 @@ constexpr v2_plan plan_v2(const header& h, std::span<const tlv_item> items, cons
   return plan;
 }
 
-constexpr void write_v2(std::byte* out, const header& h, std::span<const tlv_item> items, const v2_plan& plan) noexcept {
+constexpr void write_v2(std::byte* out, const header& h, std::span<const tlv_item> items,
+                        const v2_plan& plan) noexcept {
   std::byte* p = out;
   for (const std::uint8_t b : v2_signature) *p++ = std::byte{b};
   *p++ = std::byte(0x20 | static_cast<std::uint8_t>(h.command));
@@ -1824,7 +1898,8 @@ constexpr void write_v2(std::byte* out, const header& h, std::span<const tlv_ite
   }
   std::byte* const tlvs = p;
   p = std::copy(h.tlv_bytes.begin(), h.tlv_bytes.end(), p);
-  std::size_t crc_at = plan.raw_tlv_crc == SIZE_MAX ? SIZE_MAX : static_cast<std::size_t>(tlvs - out) + plan.raw_tlv_crc;
+  std::size_t crc_at =
+      plan.raw_tlv_crc == SIZE_MAX ? SIZE_MAX : static_cast<std::size_t>(tlvs - out) + plan.raw_tlv_crc;
   for (const tlv_item& item : items) {
     if (item.item_kind() == tlv_item::kind::crc32c) crc_at = static_cast<std::size_t>(p - out) + 3;
     p = item.encode(p);

@@ -13,7 +13,7 @@ namespace {
 TEST_CASE("IPv6 text is RFC 5952 canonical", "[address]") {
   const std::pair<std::string_view, std::string_view> cases[] = {
       {"2001:0db8:0000:0000:0000:0000:0000:0001", "2001:db8::1"},
-      {"2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1"},  // first of two equal runs
+      {"2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1"},     // first of two equal runs
       {"2001:db8:0:1:1:1:1:1", "2001:db8:0:1:1:1:1:1"},  // a single zero group is not compressed
       {"0:0:0:0:0:0:0:0", "::"},
       {"0:0:0:0:0:0:0:1", "::1"},

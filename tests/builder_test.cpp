@@ -86,7 +86,8 @@ TEST_CASE("built headers equal every captured sender's bytes, CRC32C included", 
     if (c.version == 2) CHECK(size.size() == built.size());
     CHECK(to_hex(std::span(out).first(built.size())) == to_hex(as_span(c.bytes)));
     if (c.version == 1) {
-      CHECK(std::string_view(reinterpret_cast<const char*>(out.data()), built.size()) == std::string(c.v1_line) + "\r\n");
+      CHECK(std::string_view(reinterpret_cast<const char*>(out.data()), built.size()) ==
+            std::string(c.v1_line) + "\r\n");
       CHECK(pp::size_v1(h).size() == built.size());
     }
     ++compared;
@@ -108,7 +109,8 @@ TEST_CASE("re-emitting a parsed header gives back its bytes", "[builder][round-t
     const std::string again(reinterpret_cast<const char*>(out.data()), built.size());
     if (parsed->version == pp::version::v2 || h.name.find("v1-tcp6-") == std::string::npos) {
       // v1 lines from real senders are already canonical; hand-made ones may not be.
-      if (parsed->version == pp::version::v2 || h.name.rfind("V", 0) != 0) CHECK(to_hex(as_span(again)) == to_hex(as_span(h.bytes)));
+      if (parsed->version == pp::version::v2 || h.name.rfind("V", 0) != 0)
+        CHECK(to_hex(as_span(again)) == to_hex(as_span(h.bytes)));
     }
     const auto reparsed = pp::parse(as_span(again));
     REQUIRE(reparsed.ok());
@@ -165,10 +167,18 @@ void generate(test_support::rng& r, generated& g) {
     g.values.push_back(std::move(value));
     const auto& v = g.values.back();
     switch (r.below(6)) {
-      case 0: g.items.push_back(pp::tlv_item::raw(static_cast<std::uint8_t>(0xE0 + r.below(32)), v)); break;
-      case 1: g.items.push_back(pp::tlv_item::raw(pp::tlv_type::authority, v)); break;
-      case 2: g.items.push_back(pp::tlv_item::unique_id(std::span(v).first(std::min<std::size_t>(v.size(), 128)))); break;
-      case 3: g.items.push_back(pp::tlv_item::noop(r.below(20))); break;
+      case 0:
+        g.items.push_back(pp::tlv_item::raw(static_cast<std::uint8_t>(0xE0 + r.below(32)), v));
+        break;
+      case 1:
+        g.items.push_back(pp::tlv_item::raw(pp::tlv_type::authority, v));
+        break;
+      case 2:
+        g.items.push_back(pp::tlv_item::unique_id(std::span(v).first(std::min<std::size_t>(v.size(), 128))));
+        break;
+      case 3:
+        g.items.push_back(pp::tlv_item::noop(r.below(20)));
+        break;
       case 4:
         if (!crc) g.items.push_back(pp::tlv_item::crc32c());
         crc = true;
@@ -177,8 +187,10 @@ void generate(test_support::rng& r, generated& g) {
         const std::size_t first = g.subs.size();
         const std::size_t n = r.below(4);
         for (std::size_t k = 0; k < n; ++k)
-          g.subs.push_back(pp::tlv_item::raw(static_cast<std::uint8_t>(0x21 + r.below(8)), std::span(v).first(v.size() / 2)));
-        g.items.push_back(pp::tlv_item::ssl(r.byte(), static_cast<std::uint32_t>(r.next()), std::span(g.subs).subspan(first, n)));
+          g.subs.push_back(
+              pp::tlv_item::raw(static_cast<std::uint8_t>(0x21 + r.below(8)), std::span(v).first(v.size() / 2)));
+        g.items.push_back(
+            pp::tlv_item::ssl(r.byte(), static_cast<std::uint32_t>(r.next()), std::span(g.subs).subspan(first, n)));
       }
     }
   }
@@ -248,7 +260,8 @@ TEST_CASE("parse(build(h)) == h over many generated headers", "[builder][round-t
 
 TEST_CASE("an exact-size buffer works, one byte less fails and leaves it untouched", "[builder][limits]") {
   const pp::tlv_item items[] = {pp::tlv_item::alpn("h2"), pp::tlv_item::crc32c()};
-  const pp::header h = pp::proxy_header({pp::ip_address::v4(0xC0000201u), 56324}, {pp::ip_address::v4(0xC6336402u), 443});
+  const pp::header h =
+      pp::proxy_header({pp::ip_address::v4(0xC0000201u), 56324}, {pp::ip_address::v4(0xC6336402u), 443});
   const auto size = pp::size_v2(h, items);
   REQUIRE(size.size() == 16 + 12 + 5 + 7);
   std::vector<std::byte> exact(size.size());
@@ -307,7 +320,8 @@ TEST_CASE("padding and CRC32C combine: the CRC covers the padding", "[builder][p
 }
 
 TEST_CASE("mixed families are mapped to IPv6 as HAProxy does, or refused by option", "[builder]") {
-  const pp::header h = pp::proxy_header({*pp::parse_ip_address("2001:db8::7"), 4711}, {pp::ip_address::v4(0x7f000001u), 80});
+  const pp::header h =
+      pp::proxy_header({*pp::parse_ip_address("2001:db8::7"), 4711}, {pp::ip_address::v4(0x7f000001u), 80});
   std::array<std::byte, 128> out{};
   const auto v1 = pp::build_v1(out, h);
   REQUIRE(v1.ok());
@@ -414,17 +428,24 @@ TEST_CASE("builders fail with a specific code and write nothing", "[builder][err
 
 TEST_CASE("typed TLV items write the registry's and vendors' layouts", "[builder][tlv]") {
   static const std::array<std::byte, 3> der = {std::byte{0x30}, std::byte{0x82}, std::byte{0x01}};
-  const pp::tlv_item subs[] = {pp::tlv_item::ssl_version("TLSv1.3"), pp::tlv_item::ssl_common_name("cn"),
-                               pp::tlv_item::ssl_cipher("c"), pp::tlv_item::ssl_signature_algorithm("s"),
-                               pp::tlv_item::ssl_key_algorithm("k"), pp::tlv_item::ssl_group("g"),
-                               pp::tlv_item::ssl_signature_scheme("ss"), pp::tlv_item::ssl_client_certificate(der)};
-  const pp::tlv_item items[] = {pp::tlv_item::alpn("h2"), pp::tlv_item::authority("example.com"),
-                                pp::tlv_item::unique_id("abc"), pp::tlv_item::netns("blue"),
+  const pp::tlv_item subs[] = {pp::tlv_item::ssl_version("TLSv1.3"),
+                               pp::tlv_item::ssl_common_name("cn"),
+                               pp::tlv_item::ssl_cipher("c"),
+                               pp::tlv_item::ssl_signature_algorithm("s"),
+                               pp::tlv_item::ssl_key_algorithm("k"),
+                               pp::tlv_item::ssl_group("g"),
+                               pp::tlv_item::ssl_signature_scheme("ss"),
+                               pp::tlv_item::ssl_client_certificate(der)};
+  const pp::tlv_item items[] = {pp::tlv_item::alpn("h2"),
+                                pp::tlv_item::authority("example.com"),
+                                pp::tlv_item::unique_id("abc"),
+                                pp::tlv_item::netns("blue"),
                                 pp::tlv_item::ssl(pp::ssl_client::ssl | pp::ssl_client::cert_conn, 0, subs),
                                 pp::tlv_item::aws_vpc_endpoint_id("vpce-0123456789abcdef0"),
                                 pp::tlv_item::azure_private_endpoint_link_id(0x12345678u),
                                 pp::tlv_item::gcp_psc_connection_id(43686719580552292ull),
-                                pp::tlv_item::noop(2), pp::tlv_item::crc32c()};
+                                pp::tlv_item::noop(2),
+                                pp::tlv_item::crc32c()};
   std::array<std::byte, 512> out{};
   const auto b = pp::build_v2(out, inet_header, items);
   REQUIRE(b.ok());

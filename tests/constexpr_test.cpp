@@ -47,8 +47,9 @@ static_assert(pp::parse(bytes_of("\x0d\x0a\x0d\x0a\x00\x0d\x0a\x51\x55\x49\x54\x
 
 // Build -> parse round trip at compile time, with TLVs and a CRC32C.
 constexpr bool round_trip() {
-  const pp::header h = pp::proxy_header({pp::ip_address::v6({0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}), 1234},
-                                        {pp::ip_address::v4({198, 51, 100, 2}), 443});
+  const pp::header h =
+      pp::proxy_header({pp::ip_address::v6({0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}), 1234},
+                       {pp::ip_address::v4({198, 51, 100, 2}), 443});
   const pp::tlv_item subs[] = {pp::tlv_item::ssl_version("TLSv1.3")};
   const pp::tlv_item items[] = {pp::tlv_item::alpn("h2"), pp::tlv_item::ssl(pp::ssl_client::ssl, 0, subs),
                                 pp::tlv_item::crc32c()};
@@ -68,7 +69,8 @@ constexpr bool round_trip() {
 static_assert(round_trip());
 
 constexpr bool formats_addresses() {
-  const auto t = pp::to_text(pp::endpoint{pp::ip_address::v6({0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1}), 443});
+  const auto t =
+      pp::to_text(pp::endpoint{pp::ip_address::v6({0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1}), 443});
   return t.view() == "[2001:db8::1:0:0:1]:443";
 }
 static_assert(formats_addresses());

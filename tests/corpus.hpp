@@ -22,7 +22,8 @@ inline std::vector<named_input> valid_headers() {
   for (const auto& c : test_vectors::spec)
     if (c.expectation == "accept") out.push_back({std::string(c.id), c.bytes});
   for (const auto& c : test_vectors::malformed)
-    if (c.spec_expectation != "reject" && c.name != "v2-ssl-tlv-too-short") out.push_back({std::string(c.name), c.bytes});
+    if (c.spec_expectation != "reject" && c.name != "v2-ssl-tlv-too-short")
+      out.push_back({std::string(c.name), c.bytes});
   return out;
 }
 
@@ -34,7 +35,8 @@ inline std::vector<named_input> invalid_headers() {
   for (const auto& c : test_vectors::spec)
     if (c.expectation == "reject") out.push_back({std::string(c.id), c.bytes});
   for (const auto& c : test_vectors::malformed)
-    if (c.spec_expectation == "reject" || c.name == "v2-ssl-tlv-too-short") out.push_back({std::string(c.name), c.bytes});
+    if (c.spec_expectation == "reject" || c.name == "v2-ssl-tlv-too-short")
+      out.push_back({std::string(c.name), c.bytes});
   return out;
 }
 

@@ -30,7 +30,8 @@ TEST_CASE("hardware and portable CRC32C agree on every length and alignment", "[
   for (std::size_t offset = 0; offset < 8; ++offset) {
     for (std::size_t n = 0; n < 300; ++n) {
       const auto* p = data.data() + offset;
-      CHECK(pp::detail::crc32c_update_hardware(0xFFFFFFFFu, p, n) == pp::detail::crc32c_update_portable(0xFFFFFFFFu, p, n));
+      CHECK(pp::detail::crc32c_update_hardware(0xFFFFFFFFu, p, n) ==
+            pp::detail::crc32c_update_portable(0xFFFFFFFFu, p, n));
     }
   }
   CHECK(pp::detail::crc32c_update_hardware(0x12345678u, data.data(), data.size()) ==

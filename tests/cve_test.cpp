@@ -33,9 +33,14 @@ TEST_CASE("CVE-2022-41881 (Netty): SSL sub-TLVs are one level, nested SSL bytes 
   std::size_t depth = 1000;
   std::vector<std::byte> inner;
   for (std::size_t i = 0; i < depth; ++i) {
-    std::vector<std::byte> wrapped = {std::byte{0x20}, static_cast<std::byte>((inner.size() + 5) >> 8),
-                                      static_cast<std::byte>(inner.size() + 5), std::byte{1}, std::byte{0},
-                                      std::byte{0}, std::byte{0}, std::byte{0}};
+    std::vector<std::byte> wrapped = {std::byte{0x20},
+                                      static_cast<std::byte>((inner.size() + 5) >> 8),
+                                      static_cast<std::byte>(inner.size() + 5),
+                                      std::byte{1},
+                                      std::byte{0},
+                                      std::byte{0},
+                                      std::byte{0},
+                                      std::byte{0}};
     wrapped.insert(wrapped.end(), inner.begin(), inner.end());
     inner = std::move(wrapped);
   }
@@ -125,7 +130,8 @@ TEST_CASE("CVE-2026-47692 (Envoy): the builder's length field matches the bytes 
   const pp::tlv_item items[] = {pp::tlv_item::authority("example.com"), pp::tlv_item::noop(100),
                                 pp::tlv_item::unique_id("id"), pp::tlv_item::crc32c()};
   std::array<std::byte, 512> out{};
-  const auto b = pp::build_v2(out, pp::proxy_header({pp::ip_address::v4(0x7f000001u), 1}, {pp::ip_address::v4(0x7f000001u), 2}), items);
+  const auto b = pp::build_v2(
+      out, pp::proxy_header({pp::ip_address::v4(0x7f000001u), 1}, {pp::ip_address::v4(0x7f000001u), 2}), items);
   REQUIRE(b.ok());
   const std::size_t length = (std::to_integer<std::size_t>(out[14]) << 8) | std::to_integer<std::size_t>(out[15]);
   CHECK(16 + length == b.size());

@@ -26,9 +26,14 @@ TEST_CASE("every strict prefix of every valid header needs more, never fails", "
 
 TEST_CASE("a complete header consumes exactly its bytes whatever follows", "[prefix]") {
   const std::string tails[] = {
-      "", "GET / HTTP/1.1\r\nHost: x\r\n\r\n", std::string("\0\0\0\0", 4), "\r\n\r\n",
-      "PROXY TCP4 1.1.1.1 2.2.2.2 1 2\r\n", std::string("\x0d\x0a\x0d\x0a\x00\x0d\x0a\x51\x55\x49\x54\x0a\x21\x11", 14),
-      std::string(70000, 'x'), "\x03\x00\x04\xde\xad\xbe\xef",  // TLV-shaped application bytes
+      "",
+      "GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+      std::string("\0\0\0\0", 4),
+      "\r\n\r\n",
+      "PROXY TCP4 1.1.1.1 2.2.2.2 1 2\r\n",
+      std::string("\x0d\x0a\x0d\x0a\x00\x0d\x0a\x51\x55\x49\x54\x0a\x21\x11", 14),
+      std::string(70000, 'x'),
+      "\x03\x00\x04\xde\xad\xbe\xef",  // TLV-shaped application bytes
   };
   for (const auto& h : test_support::valid_headers()) {
     INFO(h.name);

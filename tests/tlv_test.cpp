@@ -32,8 +32,8 @@ TEST_CASE("TLVs iterate in wire order and keep duplicates and unknown types", "[
   REQUIRE(r.ok());
   std::vector<std::pair<int, std::string>> seen;
   for (const pp::tlv t : r->tlvs()) seen.emplace_back(t.type, to_hex(t.value));
-  const std::vector<std::pair<int, std::string>> expected = {
-      {0x02, "61"}, {0x02, "62"}, {0xF0, "0102"}, {0xE1, ""}, {0xFF, "00"}, {0x02, "63"}};
+  const std::vector<std::pair<int, std::string>> expected = {{0x02, "61"}, {0x02, "62"}, {0xF0, "0102"},
+                                                             {0xE1, ""},   {0xFF, "00"}, {0x02, "63"}};
   CHECK(seen == expected);
   CHECK(r->tlvs().count() == 6);
   CHECK(r->authority() == "a");  // the first of duplicates
@@ -43,11 +43,11 @@ TEST_CASE("TLVs iterate in wire order and keep duplicates and unknown types", "[
 
 TEST_CASE("typed accessors for the registry's TLVs", "[tlv]") {
   const auto in = with_tlvs(
-      "010002 6832"                      // ALPN h2
-      "02000b 6578616d706c652e636f6d"    // AUTHORITY example.com
-      "040003 000000"                    // NOOP
-      "050004 01020304"                  // UNIQUE_ID
-      "300004 626c7565");                // NETNS blue
+      "010002 6832"                    // ALPN h2
+      "02000b 6578616d706c652e636f6d"  // AUTHORITY example.com
+      "040003 000000"                  // NOOP
+      "050004 01020304"                // UNIQUE_ID
+      "300004 626c7565");              // NETNS blue
   const auto r = pp::parse(in);
   REQUIRE(r.ok());
   CHECK(r->alpn() == "h2");
@@ -65,15 +65,15 @@ TEST_CASE("typed accessors for the registry's TLVs", "[tlv]") {
 TEST_CASE("SSL TLV: client bits, verify and every sub-type 0x21-0x28", "[tlv][ssl]") {
   const auto in = with_tlvs(
       "200043 05 00000001"
-      "210007 544c5376312e33"  // VERSION TLSv1.3
-      "220002 636e"            // CN cn
-      "230003 616263"          // CIPHER abc
-      "240003 736967"          // SIG_ALG sig
-      "250003 6b6579"          // KEY_ALG key
+      "210007 544c5376312e33"       // VERSION TLSv1.3
+      "220002 636e"                 // CN cn
+      "230003 616263"               // CIPHER abc
+      "240003 736967"               // SIG_ALG sig
+      "250003 6b6579"               // KEY_ALG key
       "260009 7365637032353672 31"  // GROUP secp256r1
-      "270004 73636865"        // SIG_SCHEME sche
-      "280003 308201"          // CLIENT_CERT (DER bytes)
-      "990001 ff");            // unknown sub-type, kept
+      "270004 73636865"             // SIG_SCHEME sche
+      "280003 308201"               // CLIENT_CERT (DER bytes)
+      "990001 ff");                 // unknown sub-type, kept
   const auto r = pp::parse(in);
   REQUIRE(r.ok());
   const auto ssl = r->ssl();
@@ -108,9 +108,10 @@ TEST_CASE("SSL with no sub-TLVs, as HAProxy sends for plain-TCP clients", "[tlv]
 }
 
 TEST_CASE("vendor TLVs: AWS VPC endpoint, Azure LinkID (LE), GCP PSC id (BE)", "[tlv][vendor]") {
-  const auto r = pp::parse(with_tlvs("ea0017 01 767063652d30386432626631356661633530303163 39"
-                                     "ee0005 01 78563412"
-                                     "e00008 009b34d70a003c64"));
+  const auto r =
+      pp::parse(with_tlvs("ea0017 01 767063652d30386432626631356661633530303163 39"
+                          "ee0005 01 78563412"
+                          "e00008 009b34d70a003c64"));
   REQUIRE(r.ok());
   CHECK(r->aws_vpc_endpoint_id() == "vpce-08d2bf15fac5001c9");
   CHECK(r->azure_private_endpoint_link_id() == 0x12345678u);

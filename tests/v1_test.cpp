@@ -17,16 +17,23 @@ struct accepted_line {
 };
 
 const accepted_line accepted_lines[] = {
-    {"PROXY TCP4 192.0.2.1 198.51.100.2 56324 443\r\n", pp::address_family::inet, "192.0.2.1", "198.51.100.2", 56324, 443},
-    {"PROXY TCP4 0.0.0.0 255.255.255.255 0 65535\r\n", pp::address_family::inet, "0.0.0.0", "255.255.255.255", 0, 65535},
+    {"PROXY TCP4 192.0.2.1 198.51.100.2 56324 443\r\n", pp::address_family::inet, "192.0.2.1", "198.51.100.2", 56324,
+     443},
+    {"PROXY TCP4 0.0.0.0 255.255.255.255 0 65535\r\n", pp::address_family::inet, "0.0.0.0", "255.255.255.255", 0,
+     65535},
     {"PROXY TCP4 10.0.0.1 100.99.9.0 1 10\r\n", pp::address_family::inet, "10.0.0.1", "100.99.9.0", 1, 10},
-    {"PROXY TCP6 2001:db8::1 2001:db8::2 1234 443\r\n", pp::address_family::inet6, "2001:db8::1", "2001:db8::2", 1234, 443},
+    {"PROXY TCP6 2001:db8::1 2001:db8::2 1234 443\r\n", pp::address_family::inet6, "2001:db8::1", "2001:db8::2", 1234,
+     443},
     {"PROXY TCP6 2001:DB8::A 2001:Db8::b 1 2\r\n", pp::address_family::inet6, "2001:db8::a", "2001:db8::b", 1, 2},
-    {"PROXY TCP6 ::ffff:192.0.2.1 ::ffff:198.51.100.2 1 2\r\n", pp::address_family::inet6, "::ffff:192.0.2.1", "::ffff:198.51.100.2", 1, 2},
+    {"PROXY TCP6 ::ffff:192.0.2.1 ::ffff:198.51.100.2 1 2\r\n", pp::address_family::inet6, "::ffff:192.0.2.1",
+     "::ffff:198.51.100.2", 1, 2},
     {"PROXY TCP6 :: ::1 0 0\r\n", pp::address_family::inet6, "::", "::1", 0, 0},
-    {"PROXY TCP6 1:2:3:4:5:6:7:8 1:2:3:4:5:6:1.2.3.4 7 8\r\n", pp::address_family::inet6, "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:102:304", 7, 8},
-    {"PROXY TCP6 1:2:3:4:5:6:7:: ::2:3:4:5:6:7:8 1 2\r\n", pp::address_family::inet6, "1:2:3:4:5:6:7:0", "0:2:3:4:5:6:7:8", 1, 2},
-    {"PROXY TCP6 2001:0db8:85a3:0000:0000:8a2e:0370:7334 fe80::1:2 56324 443\r\n", pp::address_family::inet6, "2001:db8:85a3::8a2e:370:7334", "fe80::1:2", 56324, 443},
+    {"PROXY TCP6 1:2:3:4:5:6:7:8 1:2:3:4:5:6:1.2.3.4 7 8\r\n", pp::address_family::inet6, "1:2:3:4:5:6:7:8",
+     "1:2:3:4:5:6:102:304", 7, 8},
+    {"PROXY TCP6 1:2:3:4:5:6:7:: ::2:3:4:5:6:7:8 1 2\r\n", pp::address_family::inet6, "1:2:3:4:5:6:7:0",
+     "0:2:3:4:5:6:7:8", 1, 2},
+    {"PROXY TCP6 2001:0db8:85a3:0000:0000:8a2e:0370:7334 fe80::1:2 56324 443\r\n", pp::address_family::inet6,
+     "2001:db8:85a3::8a2e:370:7334", "fe80::1:2", 56324, 443},
     {"PROXY TCP6 ::1.2.3.4 1::1.2.3.4 5 6\r\n", pp::address_family::inet6, "::102:304", "1::102:304", 5, 6},
 };
 
@@ -134,7 +141,7 @@ const rejected_line rejected_lines[] = {
     {"PROXY TCP4 192.0.2.1 ::1 1 2\r\n", pp::errc::v1_address_family_mismatch},
     {"PROXY TCP6 192.0.2.1 ::1 1 2\r\n", pp::errc::v1_address_family_mismatch},
     {"PROXY TCP6 2001:db8::7 127.0.0.1 4711 55103\r\n", pp::errc::v1_address_family_mismatch},
-    {"PROXY TCP4 192.0.2.1 198.51.100.2 0080 443\r\n", pp::errc::v1_bad_port},  // V07
+    {"PROXY TCP4 192.0.2.1 198.51.100.2 0080 443\r\n", pp::errc::v1_bad_port},   // V07
     {"PROXY TCP4 192.0.2.1 198.51.100.2 65536 443\r\n", pp::errc::v1_bad_port},  // V08
     {"PROXY TCP4 192.0.2.1 198.51.100.2 1 99999\r\n", pp::errc::v1_bad_port},
     {"PROXY TCP4 192.0.2.1 198.51.100.2 123456 1\r\n", pp::errc::v1_bad_port},
@@ -167,7 +174,7 @@ TEST_CASE("v1 without CRLF within 107 bytes is too long (V14)", "[v1]") {
   CHECK(pp::parse(as_span(unknown)).incomplete());
   CHECK(pp::parse(as_span(unknown.substr(0, 105) + "\r")).incomplete());
   CHECK(pp::parse(as_span(unknown + "\r")).error() == pp::errc::v1_line_too_long);  // CRLF would end at 108
-  CHECK(pp::parse(as_span(unknown + "\r\n")).failed());  // 108 bytes
+  CHECK(pp::parse(as_span(unknown + "\r\n")).failed());                             // 108 bytes
   CHECK(pp::parse(as_span(unknown + "\r\n")).error() == pp::errc::v1_line_too_long);
   CHECK(pp::parse(as_span(unknown + "x")).error() == pp::errc::v1_line_too_long);
   CHECK(pp::parse(as_span(unknown.substr(0, 105) + "\r\n")).ok());  // exactly 107

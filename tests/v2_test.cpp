@@ -45,8 +45,9 @@ TEST_CASE("v2 PROXY over IPv4, IPv6 and UNIX decodes addresses and ports", "[v2]
   }
   SECTION("UNIX stream and datagram carry two raw 108-byte paths") {
     for (const char* fam : {"2131", "2132"}) {
-      std::string block = test_support::to_hex(test_support::as_span("/run/src.sock")) + std::string((108 - 13) * 2, '0') +
-                          test_support::to_hex(test_support::as_span("/run/dst.sock")) + std::string((108 - 13) * 2, '0');
+      std::string block =
+          test_support::to_hex(test_support::as_span("/run/src.sock")) + std::string((108 - 13) * 2, '0') +
+          test_support::to_hex(test_support::as_span("/run/dst.sock")) + std::string((108 - 13) * 2, '0');
       const auto in = v2(std::string(fam) + "00d8", block);
       const auto r = pp::parse_v2(in);
       REQUIRE(r.ok());
@@ -79,8 +80,7 @@ TEST_CASE("v2 LOCAL skips the family's address block and still checks its TLVs",
     CHECK(r->tlv_bytes.empty());
   }
   SECTION("LOCAL with an INET block and an AUTHORITY TLV after it") {
-    CHECK(pp::parse_v2(v2("20110012", std::string(inet_block) + "020004616263")).error() ==
-          pp::errc::v2_tlv_truncated);
+    CHECK(pp::parse_v2(v2("20110012", std::string(inet_block) + "020004616263")).error() == pp::errc::v2_tlv_truncated);
     const auto ok = pp::parse_v2(v2("20110013", std::string(inet_block) + "02000461626364"));
     REQUIRE(ok.ok());
     CHECK(ok->authority() == "abcd");
@@ -142,8 +142,10 @@ const rejected_header rejected_headers[] = {
     {"CRC length 0", "2111000f", "c0000201c6336402dc0401bb030000", pp::errc::v2_crc32c_bad_length},
     {"two CRC TLVs", "2111001a", "c0000201c6336402dc0401bb0300040000000003000400000000", pp::errc::v2_crc32c_duplicate},
     {"SSL shorter than 5", "21110012", "c0000201c6336402dc0401bb200003010000", pp::errc::v2_ssl_too_short},
-    {"SSL sub-TLV overruns", "21110018", "c0000201c6336402dc0401bb200009010000000021000554", pp::errc::v2_ssl_sub_tlv_truncated},
-    {"SSL 1 stray sub byte", "21110015", "c0000201c6336402dc0401bb2000060100000000ff", pp::errc::v2_ssl_sub_tlv_truncated},
+    {"SSL sub-TLV overruns", "21110018", "c0000201c6336402dc0401bb200009010000000021000554",
+     pp::errc::v2_ssl_sub_tlv_truncated},
+    {"SSL 1 stray sub byte", "21110015", "c0000201c6336402dc0401bb2000060100000000ff",
+     pp::errc::v2_ssl_sub_tlv_truncated},
 };
 
 TEST_CASE("v2 rejects malformed headers with their specific code", "[v2]") {

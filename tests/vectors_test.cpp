@@ -15,18 +15,25 @@ namespace {
 std::string_view name_of(pp::command c) { return c == pp::command::local ? "LOCAL" : "PROXY"; }
 std::string_view name_of(pp::address_family f) {
   switch (f) {
-    case pp::address_family::inet: return "INET";
-    case pp::address_family::inet6: return "INET6";
-    case pp::address_family::unix_socket: return "UNIX";
-    case pp::address_family::unspecified: return "UNSPEC";
+    case pp::address_family::inet:
+      return "INET";
+    case pp::address_family::inet6:
+      return "INET6";
+    case pp::address_family::unix_socket:
+      return "UNIX";
+    case pp::address_family::unspecified:
+      return "UNSPEC";
   }
   return "?";
 }
 std::string_view name_of(pp::transport_protocol t) {
   switch (t) {
-    case pp::transport_protocol::stream: return "STREAM";
-    case pp::transport_protocol::datagram: return "DGRAM";
-    case pp::transport_protocol::unspecified: return "UNSPEC";
+    case pp::transport_protocol::stream:
+      return "STREAM";
+    case pp::transport_protocol::datagram:
+      return "DGRAM";
+    case pp::transport_protocol::unspecified:
+      return "UNSPEC";
   }
   return "?";
 }
@@ -126,10 +133,10 @@ const malformed_verdict malformed_verdicts[] = {
     {"v2-inet-length-short", false, pp::errc::v2_length_too_short},
     {"v2-local-with-inet", true, {}},
     {"v2-noop-padding", true, {}},
-    {"v2-proxy-unspec", true, {}},                              // either: accepted with no addresses
+    {"v2-proxy-unspec", true, {}},                                // either: accepted with no addresses
     {"v2-ssl-tlv-too-short", false, pp::errc::v2_ssl_too_short},  // either: we decode SSL TLVs, so refuse
     {"v2-tlv-overrun", false, pp::errc::v2_tlv_truncated},
-    {"v2-udp4", true, {}},                                       // either: decoded as DGRAM
+    {"v2-udp4", true, {}},  // either: decoded as DGRAM
     {"v2-version-1", false, pp::errc::v2_bad_version},
 };
 

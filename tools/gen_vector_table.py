@@ -292,6 +292,7 @@ PROLOGUE = """\
 //     python3 tools/gen_vector_table.py
 // and check freshness with
 //     python3 tools/gen_vector_table.py --check
+// clang-format off
 #pragma once
 
 #include <cstddef>

@@ -6,6 +6,7 @@
 //     python3 tools/gen_vector_table.py
 // and check freshness with
 //     python3 tools/gen_vector_table.py --check
+// clang-format off
 #pragma once
 
 #include <cstddef>
