@@ -800,6 +800,14 @@ struct ssl_view {
   }
 };
 
+/// The SSL view of a TLV of type 0x20 whose value holds at least the 5-byte
+/// client + verify part (as every SSL TLV of a parsed header does);
+/// `std::nullopt` otherwise. Throws nothing.
+[[nodiscard]] constexpr std::optional<ssl_view> as_ssl(const tlv& t) noexcept {
+  if (t.type != tlv_type::ssl || t.value.size() < 5) return std::nullopt;
+  return ssl_view{detail::u8(t.value[0]), detail::load_be32(t.value.data() + 1), tlv_range{t.value.subspan(5)}};
+}
+
 // ---------------------------------------------------------------------------
 // The header value: what a parser returns and what a builder writes
 // ---------------------------------------------------------------------------
@@ -868,8 +876,7 @@ struct header {
   /// SSL (0x20) with its sub-TLVs (validated by the parser).
   [[nodiscard]] constexpr std::optional<ssl_view> ssl() const noexcept {
     const auto t = find(tlv_type::ssl);
-    if (!t || t->value.size() < 5) return std::nullopt;
-    return ssl_view{detail::u8(t->value[0]), detail::load_be32(t->value.data() + 1), tlv_range{t->value.subspan(5)}};
+    return t ? as_ssl(*t) : std::nullopt;
   }
   /// NETNS (0x30): US-ASCII network namespace name.
   [[nodiscard]] std::optional<std::string_view> netns() const noexcept { return text(tlv_type::netns); }
