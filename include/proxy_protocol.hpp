@@ -465,6 +465,8 @@ struct address_text {
   std::array<char, 56> buffer{};
   std::size_t size = 0;
   [[nodiscard]] constexpr std::string_view view() const noexcept { return {buffer.data(), size}; }
+  /// NUL-terminated: the text is at most 47 characters and the rest of the buffer stays zero.
+  [[nodiscard]] constexpr const char* c_str() const noexcept { return buffer.data(); }
 };
 
 namespace detail {
