@@ -41,32 +41,6 @@ const sample samples[] = {
     {"sample v2 LOCAL", {v2_local, sizeof v2_local - 1}},
 };
 
-std::string_view family_name(pp::address_family f) {
-  switch (f) {
-    case pp::address_family::inet:
-      return "INET";
-    case pp::address_family::inet6:
-      return "INET6";
-    case pp::address_family::unix_socket:
-      return "UNIX";
-    case pp::address_family::unspecified:
-      return "UNSPEC";
-  }
-  return "UNSPEC";
-}
-
-std::string_view transport_name(pp::transport_protocol t) {
-  switch (t) {
-    case pp::transport_protocol::stream:
-      return "STREAM";
-    case pp::transport_protocol::datagram:
-      return "DGRAM";
-    case pp::transport_protocol::unspecified:
-      return "UNSPEC";
-  }
-  return "UNSPEC";
-}
-
 // Names as in the test vectors' JSON; custom, experimental and future types are UNKNOWN.
 std::string_view tlv_name(std::uint8_t type) {
   switch (type) {
@@ -182,10 +156,10 @@ void print_json(std::ostream& out, const pp::parse_result& r) {
     return ports ? std::to_string((source ? h.source : h.destination).port) : std::string("null");
   };
   out << "{\"valid\": true, \"header_length\": " << r.consumed() << ", \"version\": " << static_cast<int>(h.version)
-      << ", \"command\": \"" << (h.command == pp::command::local ? "LOCAL" : "PROXY") << "\", \"family\": \""
-      << family_name(h.family) << "\", \"transport\": \"" << transport_name(h.transport)
-      << "\", \"src_addr\": " << addr(true) << ", \"src_port\": " << port(true) << ", \"dst_addr\": " << addr(false)
-      << ", \"dst_port\": " << port(false) << ", \"tlvs\": [";
+      << ", \"command\": \"" << pp::to_string(h.command) << "\", \"family\": \"" << pp::to_string(h.family)
+      << "\", \"transport\": \"" << pp::to_string(h.transport) << "\", \"src_addr\": " << addr(true)
+      << ", \"src_port\": " << port(true) << ", \"dst_addr\": " << addr(false) << ", \"dst_port\": " << port(false)
+      << ", \"tlvs\": [";
   bool first = true;
   for (const pp::tlv t : h.tlvs()) {
     out << (first ? "" : ", ") << "{\"type\": " << int{t.type} << ", \"type_name\": \"" << tlv_name(t.type)
@@ -226,8 +200,8 @@ void print_human(std::ostream& out, std::string_view name, const pp::parse_resul
     return;
   }
   const pp::header& h = *r;
-  out << "valid v" << static_cast<int>(h.version) << ' ' << (h.command == pp::command::local ? "LOCAL" : "PROXY") << ' '
-      << family_name(h.family) << '/' << transport_name(h.transport) << ", " << r.consumed() << " bytes\n";
+  out << "valid v" << static_cast<int>(h.version) << ' ' << pp::to_string(h.command) << ' ' << pp::to_string(h.family)
+      << '/' << pp::to_string(h.transport) << ", " << r.consumed() << " bytes\n";
   if (h.has_addresses()) {
     if (h.family == pp::address_family::unix_socket) {
       out << "  source       " << unix_path(h.unix_source) << "\n  destination  " << unix_path(h.unix_destination)

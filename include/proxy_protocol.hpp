@@ -89,6 +89,37 @@ enum class transport_protocol : std::uint8_t {
   datagram = 0x2,  ///< UDP or SOCK_DGRAM
 };
 
+/// Spec names for logs: "PROXY" / "LOCAL". Throws nothing.
+[[nodiscard]] constexpr std::string_view to_string(command c) noexcept {
+  return c == command::local ? "LOCAL" : c == command::proxy ? "PROXY" : "UNKNOWN";
+}
+/// Spec names for logs: "UNSPEC", "INET", "INET6", "UNIX". Throws nothing.
+[[nodiscard]] constexpr std::string_view to_string(address_family f) noexcept {
+  switch (f) {
+    case address_family::unspecified:
+      return "UNSPEC";
+    case address_family::inet:
+      return "INET";
+    case address_family::inet6:
+      return "INET6";
+    case address_family::unix_socket:
+      return "UNIX";
+  }
+  return "UNKNOWN";
+}
+/// Spec names for logs: "UNSPEC", "STREAM", "DGRAM". Throws nothing.
+[[nodiscard]] constexpr std::string_view to_string(transport_protocol t) noexcept {
+  switch (t) {
+    case transport_protocol::unspecified:
+      return "UNSPEC";
+    case transport_protocol::stream:
+      return "STREAM";
+    case transport_protocol::datagram:
+      return "DGRAM";
+  }
+  return "UNKNOWN";
+}
+
 /// TLV types of the registry (spec 2.2.1-2.2.7) and well-known vendor types.
 /// Plain constants, not an enum: a TLV may carry any of the 256 values.
 namespace tlv_type {
@@ -569,20 +600,21 @@ constexpr std::to_chars_result ip_address::to_chars(char* first, char* last) con
   return t;
 }
 
-template <class CharT, class Traits>
-std::basic_ostream<CharT, Traits>& operator<<(std::basic_ostream<CharT, Traits>& os, const ip_address& a) {
+// Stream output for logs (declared with <iosfwd> only: include <ostream> to use them).
+template <class Traits>
+std::basic_ostream<char, Traits>& operator<<(std::basic_ostream<char, Traits>& os, const ip_address& a) {
   const auto t = to_text(a);
-  return os.write(t.buffer.data(), static_cast<std::streamsize>(t.size));
+  return os << std::basic_string_view<char, Traits>(t.buffer.data(), t.size);
 }
-template <class CharT, class Traits>
-std::basic_ostream<CharT, Traits>& operator<<(std::basic_ostream<CharT, Traits>& os, const endpoint& e) {
+template <class Traits>
+std::basic_ostream<char, Traits>& operator<<(std::basic_ostream<char, Traits>& os, const endpoint& e) {
   const auto t = to_text(e);
-  return os.write(t.buffer.data(), static_cast<std::streamsize>(t.size));
+  return os << std::basic_string_view<char, Traits>(t.buffer.data(), t.size);
 }
-template <class CharT, class Traits>
-std::basic_ostream<CharT, Traits>& operator<<(std::basic_ostream<CharT, Traits>& os, errc e) {
+template <class Traits>
+std::basic_ostream<char, Traits>& operator<<(std::basic_ostream<char, Traits>& os, errc e) {
   const auto s = to_string(e);
-  return os.write(s.data(), static_cast<std::streamsize>(s.size()));
+  return os << std::basic_string_view<char, Traits>(s.data(), s.size());
 }
 
 namespace detail {
@@ -1521,8 +1553,13 @@ inline std::span<const std::byte> as_byte_span(std::span<const unsigned char> s)
 }
 }  // namespace detail
 
-/// Overloads over text or unsigned-char buffers (not usable in constant
-/// expressions: they reinterpret the bytes).
+/// Overloads over text (`std::string_view`, so `std::string` and literals work
+/// too) or `unsigned char` buffers. Not usable in constant expressions (they
+/// reinterpret the bytes); use `std::span<const std::byte>` there.
+[[nodiscard]] inline detection detect(std::string_view input) noexcept { return detect(detail::as_byte_span(input)); }
+[[nodiscard]] inline detection detect(std::span<const unsigned char> input) noexcept {
+  return detect(detail::as_byte_span(input));
+}
 [[nodiscard]] inline parse_result parse(std::string_view input, const parse_options& options = {}) noexcept {
   return parse(detail::as_byte_span(input), options);
 }
@@ -1533,11 +1570,17 @@ inline std::span<const std::byte> as_byte_span(std::span<const unsigned char> s)
 [[nodiscard]] inline parse_result parse_v1(std::string_view input, const parse_options& options = {}) noexcept {
   return parse_v1(detail::as_byte_span(input), options);
 }
+[[nodiscard]] inline parse_result parse_v1(std::span<const unsigned char> input,
+                                           const parse_options& options = {}) noexcept {
+  return parse_v1(detail::as_byte_span(input), options);
+}
+[[nodiscard]] inline parse_result parse_v2(std::string_view input, const parse_options& options = {}) noexcept {
+  return parse_v2(detail::as_byte_span(input), options);
+}
 [[nodiscard]] inline parse_result parse_v2(std::span<const unsigned char> input,
                                            const parse_options& options = {}) noexcept {
   return parse_v2(detail::as_byte_span(input), options);
 }
-[[nodiscard]] inline detection detect(std::string_view input) noexcept { return detect(detail::as_byte_span(input)); }
 
 // ---------------------------------------------------------------------------
 // 7. Builders: v1 and v2 headers into caller memory

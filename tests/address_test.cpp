@@ -75,3 +75,13 @@ TEST_CASE("endpoints print as host:port with brackets for IPv6, also through ost
 }
 
 }  // namespace
+
+TEST_CASE("command, family and transport print as the spec names them", "[address]") {
+  CHECK(proxy_protocol::to_string(proxy_protocol::command::local) == "LOCAL");
+  CHECK(proxy_protocol::to_string(proxy_protocol::command::proxy) == "PROXY");
+  CHECK(proxy_protocol::to_string(proxy_protocol::address_family::unspecified) == "UNSPEC");
+  CHECK(proxy_protocol::to_string(proxy_protocol::address_family::inet6) == "INET6");
+  CHECK(proxy_protocol::to_string(proxy_protocol::address_family::unix_socket) == "UNIX");
+  CHECK(proxy_protocol::to_string(proxy_protocol::transport_protocol::datagram) == "DGRAM");
+  CHECK(proxy_protocol::to_string(static_cast<proxy_protocol::transport_protocol>(9)) == "UNKNOWN");
+}

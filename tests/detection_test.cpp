@@ -42,3 +42,17 @@ TEST_CASE("parse fails with not_proxy_header exactly when detect says not_proxy"
     }
   }
 }
+
+TEST_CASE("text and unsigned-char overloads give the same answers as the byte ones", "[detect][overloads]") {
+  const std::string text = "PROXY TCP4 192.0.2.1 198.51.100.2 56324 443\r\n";
+  const std::vector<unsigned char> bytes(text.begin(), text.end());
+  CHECK(pp::detect(text) == pp::detection::v1);
+  CHECK(pp::detect(std::span<const unsigned char>(bytes)) == pp::detection::v1);
+  CHECK(pp::parse(text).consumed() == text.size());
+  CHECK(pp::parse(std::span<const unsigned char>(bytes)).consumed() == text.size());
+  CHECK(pp::parse_v1(text).ok());
+  CHECK(pp::parse_v1(std::span<const unsigned char>(bytes)).ok());
+  CHECK(pp::parse_v2(text).error() == pp::errc::not_proxy_header);
+  CHECK(pp::parse_v2(std::span<const unsigned char>(bytes)).error() == pp::errc::not_proxy_header);
+  CHECK(pp::parse("PROXY UNKNOWN\r\n").ok());  // a literal goes through string_view
+}

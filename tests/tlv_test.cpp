@@ -24,7 +24,9 @@ std::vector<std::byte> with_tlvs(std::string_view tlvs) {
 }
 
 static_assert(std::forward_iterator<pp::tlv_range::iterator>);
+#if defined(__cpp_lib_ranges)  // libc++ 14 ships <ranges> incomplete
 static_assert(std::ranges::forward_range<pp::tlv_range>);
+#endif
 
 TEST_CASE("TLVs iterate in wire order and keep duplicates and unknown types", "[tlv]") {
   const auto in = with_tlvs("020001 61  020001 62  f00002 0102  e10000  ff0001 00  020001 63");
@@ -37,7 +39,7 @@ TEST_CASE("TLVs iterate in wire order and keep duplicates and unknown types", "[
   CHECK(seen == expected);
   CHECK(r->tlvs().count() == 6);
   CHECK(r->authority() == "a");  // the first of duplicates
-  CHECK(std::ranges::distance(r->tlvs()) == 6);
+  CHECK(std::distance(r->tlvs().begin(), r->tlvs().end()) == 6);
   CHECK_FALSE(r->find(0x30));
 }
 

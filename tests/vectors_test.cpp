@@ -12,38 +12,12 @@ using test_support::to_hex;
 
 namespace {
 
-std::string_view name_of(pp::command c) { return c == pp::command::local ? "LOCAL" : "PROXY"; }
-std::string_view name_of(pp::address_family f) {
-  switch (f) {
-    case pp::address_family::inet:
-      return "INET";
-    case pp::address_family::inet6:
-      return "INET6";
-    case pp::address_family::unix_socket:
-      return "UNIX";
-    case pp::address_family::unspecified:
-      return "UNSPEC";
-  }
-  return "?";
-}
-std::string_view name_of(pp::transport_protocol t) {
-  switch (t) {
-    case pp::transport_protocol::stream:
-      return "STREAM";
-    case pp::transport_protocol::datagram:
-      return "DGRAM";
-    case pp::transport_protocol::unspecified:
-      return "UNSPEC";
-  }
-  return "?";
-}
-
 template <class Case>
 void check_fields(const pp::header& h, const Case& c) {
   CHECK(static_cast<int>(h.version) == c.version);
-  CHECK(name_of(h.command) == c.command);
-  CHECK(name_of(h.family) == c.family);
-  CHECK(name_of(h.transport) == c.transport);
+  CHECK(pp::to_string(h.command) == c.command);
+  CHECK(pp::to_string(h.family) == c.family);
+  CHECK(pp::to_string(h.transport) == c.transport);
   CHECK(h.has_addresses() == c.has_addresses);
   if (c.has_addresses) {
     CHECK(text(h.source.address) == c.src_addr);
