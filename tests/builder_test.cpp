@@ -140,7 +140,7 @@ void generate(test_support::rng& r, generated& g) {
   g.values.clear();
   g.values.reserve(40);
   g.subs.clear();
-  g.subs.reserve(10);
+  g.subs.reserve(64);  // SSL items hold spans into it: it must never reallocate (at most 7 x 3 sub-TLVs)
   g.items.clear();
   pp::header& h = g.header;
   h = {};

@@ -99,7 +99,8 @@ TEST_CASE("SSL TLV: client bits, verify and every sub-type 0x21-0x28", "[tlv][ss
 }
 
 TEST_CASE("SSL with no sub-TLVs, as HAProxy sends for plain-TCP clients", "[tlv][ssl]") {
-  const auto r = pp::parse(with_tlvs("200005 00 00000000"));
+  const auto r_bytes = with_tlvs("200005 00 00000000");  // the result's views point into it
+  const auto r = pp::parse(r_bytes);
   REQUIRE(r.ok());
   const auto ssl = r->ssl();
   REQUIRE(ssl);
@@ -110,16 +111,19 @@ TEST_CASE("SSL with no sub-TLVs, as HAProxy sends for plain-TCP clients", "[tlv]
 }
 
 TEST_CASE("vendor TLVs: AWS VPC endpoint, Azure LinkID (LE), GCP PSC id (BE)", "[tlv][vendor]") {
-  const auto r =
-      pp::parse(with_tlvs("ea0017 01 767063652d30386432626631356661633530303163 39"
-                          "ee0005 01 78563412"
-                          "e00008 009b34d70a003c64"));
+  const auto bytes = with_tlvs(
+      "ea0017 01 767063652d30386432626631356661633530303163 39"
+      "ee0005 01 78563412"
+      "e00008 009b34d70a003c64");
+  const auto r = pp::parse(bytes);
   REQUIRE(r.ok());
   CHECK(r->aws_vpc_endpoint_id() == "vpce-08d2bf15fac5001c9");
   CHECK(r->azure_private_endpoint_link_id() == 0x12345678u);
   CHECK(r->gcp_psc_connection_id() == 43686719580552292ull);
   // Wrong shapes are not decoded (custom types are not unique to one vendor).
-  const auto other = pp::parse(with_tlvs("ea0002 0261  ee0004 01785634  e00007 009b34d70a003c"));
+  const auto other_bytes =
+      with_tlvs("ea0002 0261  ee0004 01785634  e00007 009b34d70a003c");  // the result's views point into it
+  const auto other = pp::parse(other_bytes);
   REQUIRE(other.ok());
   CHECK_FALSE(other->aws_vpc_endpoint_id());
   CHECK_FALSE(other->azure_private_endpoint_link_id());
@@ -127,7 +131,8 @@ TEST_CASE("vendor TLVs: AWS VPC endpoint, Azure LinkID (LE), GCP PSC id (BE)", "
 }
 
 TEST_CASE("TLV bytes are exposed raw, whatever they contain", "[tlv]") {
-  const auto r = pp::parse(with_tlvs("020004 ff00fe80"));
+  const auto r_bytes = with_tlvs("020004 ff00fe80");  // the result's views point into it
+  const auto r = pp::parse(r_bytes);
   REQUIRE(r.ok());
   CHECK(to_hex(r->find(pp::tlv_type::authority)->value) == "ff00fe80");
   CHECK(r->authority()->size() == 4);

@@ -64,14 +64,16 @@ TEST_CASE("v2 PROXY over IPv4, IPv6 and UNIX decodes addresses and ports", "[v2]
 
 TEST_CASE("v2 LOCAL skips the family's address block and still checks its TLVs", "[v2][local]") {
   SECTION("health check: LOCAL UNSPEC, length 0 (V18)") {
-    const auto r = pp::parse_v2(v2("20000000"));
+    const auto r_bytes = v2("20000000");  // the result's views point into it
+    const auto r = pp::parse_v2(r_bytes);
     REQUIRE(r.ok());
     CHECK(r->command == pp::command::local);
     CHECK_FALSE(r->has_addresses());
     CHECK(r.consumed() == 16);
   }
   SECTION("LOCAL with an INET block: block skipped, addresses not exposed (V19)") {
-    const auto r = pp::parse_v2(v2("2011000c", "0a0000010a00000200000000"));
+    const auto r_bytes = v2("2011000c", "0a0000010a00000200000000");  // the result's views point into it
+    const auto r = pp::parse_v2(r_bytes);
     REQUIRE(r.ok());
     CHECK(r->family == pp::address_family::inet);
     CHECK_FALSE(r->has_addresses());
@@ -81,7 +83,9 @@ TEST_CASE("v2 LOCAL skips the family's address block and still checks its TLVs",
   }
   SECTION("LOCAL with an INET block and an AUTHORITY TLV after it") {
     CHECK(pp::parse_v2(v2("20110012", std::string(inet_block) + "020004616263")).error() == pp::errc::v2_tlv_truncated);
-    const auto ok = pp::parse_v2(v2("20110013", std::string(inet_block) + "02000461626364"));
+    const auto ok_bytes =
+        v2("20110013", std::string(inet_block) + "02000461626364");  // the result's views point into it
+    const auto ok = pp::parse_v2(ok_bytes);
     REQUIRE(ok.ok());
     CHECK(ok->authority() == "abcd");
   }
@@ -94,7 +98,8 @@ TEST_CASE("v2 LOCAL skips the family's address block and still checks its TLVs",
 }
 
 TEST_CASE("v2 PROXY with UNSPEC or DGRAM is accepted, never guessed", "[v2]") {
-  const auto unspec = pp::parse_v2(v2("21000000"));  // V21
+  const auto unspec_bytes = v2("21000000");        // the result's views point into it
+  const auto unspec = pp::parse_v2(unspec_bytes);  // V21
   REQUIRE(unspec.ok());
   CHECK(unspec->command == pp::command::proxy);
   CHECK_FALSE(unspec->has_addresses());
@@ -103,7 +108,8 @@ TEST_CASE("v2 PROXY with UNSPEC or DGRAM is accepted, never guessed", "[v2]") {
   CHECK(pp::parse_v2(v2("21000000"), strict).error() == pp::errc::v2_proxy_unspecified_rejected);
   CHECK(pp::parse_v2(v2("20000000"), strict).ok());  // LOCAL is not affected
 
-  const auto udp = pp::parse_v2(v2("2112000c", inet_block));  // V20
+  const auto udp_bytes = v2("2112000c", inet_block);  // the result's views point into it
+  const auto udp = pp::parse_v2(udp_bytes);           // V20
   REQUIRE(udp.ok());
   CHECK(udp->transport == pp::transport_protocol::datagram);
   CHECK(udp->source.port == 56324);
@@ -218,7 +224,8 @@ TEST_CASE("v2 spec maximum: a 65551-byte header with one NOOP TLV", "[v2][limits
 TEST_CASE("v2 option allow_unlisted_family_transport treats them as UNSPEC", "[v2][options]") {
   pp::parse_options lenient;
   lenient.allow_unlisted_family_transport = true;
-  const auto r = pp::parse_v2(v2("21100004", "04000100"), lenient);
+  const auto r_bytes = v2("21100004", "04000100");  // the result's views point into it
+  const auto r = pp::parse_v2(r_bytes, lenient);
   REQUIRE(r.ok());
   CHECK(r->family == pp::address_family::unspecified);
   CHECK(r->address_block.empty());
@@ -229,7 +236,8 @@ TEST_CASE("v2 option allow_unlisted_family_transport treats them as UNSPEC", "[v
 TEST_CASE("v2 option verify_crc32c=false accepts a wrong checksum but keeps its value", "[v2][options]") {
   pp::parse_options no_crc;
   no_crc.verify_crc32c = false;
-  const auto r = pp::parse_v2(v2("21110013", std::string(inet_block) + "030004deadbeef"), no_crc);
+  const auto r_bytes = v2("21110013", std::string(inet_block) + "030004deadbeef");  // the result's views point into it
+  const auto r = pp::parse_v2(r_bytes, no_crc);
   REQUIRE(r.ok());
   CHECK(r->crc32c() == 0xdeadbeefu);
 }
