@@ -182,19 +182,37 @@ class Context:
 
     def wait_port(self, port: int, proc: subprocess.Popen | None = None, host: str = "127.0.0.1",
                   timeout: float = 30.0) -> None:
-        """Waits until something accepts on host:port (without sending anything)."""
+        """Waits until a socket listens on `port`, read from /proc/net/tcp{,6}: no probe
+        connection is made, so a proxy under test never relays a connection of ours."""
         deadline = time.monotonic() + timeout
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
         while time.monotonic() < deadline:
             if proc is not None and proc.poll() is not None:
                 name = next((n for n, q in self.processes if q is proc), "?")
                 raise RuntimeError(f"{name} exited with {proc.returncode}:\n{self.output(name)[-3000:]}")
-            with socket.socket(family, socket.SOCK_STREAM) as s:
-                s.settimeout(0.5)
-                if s.connect_ex((host, port)) == 0:
-                    return
-            time.sleep(0.1)
+            if port in listening_ports():
+                return
+            time.sleep(0.05)
         raise RuntimeError(f"nothing listens on {host}:{port} after {timeout}s")
+
+    def log_size(self, path: str) -> int:
+        try:
+            return os.path.getsize(path)
+        except FileNotFoundError:
+            return 0
+
+    def log_since(self, path: str, offset: int, needle: str | None = None, timeout: float = 1.0) -> str:
+        """What `path` gained after `offset`; waits up to `timeout` for `needle` (or any text)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with open(path, "rb") as f:
+                    f.seek(offset)
+                    text = f.read().decode(errors="replace")
+            except FileNotFoundError:
+                text = ""
+            if (needle in text if needle else text) or time.monotonic() >= deadline:
+                return text
+            time.sleep(0.05)
 
     def wait_file(self, path: str, needle: str, timeout: float = 5.0) -> str:
         """Content of `path` once it holds `needle` (or whatever it holds after `timeout`)."""
@@ -239,6 +257,22 @@ class Context:
             except (socket.timeout, ConnectionResetError, BrokenPipeError):
                 pass
         return reply
+
+
+def listening_ports() -> set[int]:
+    """Local ports of TCP sockets in LISTEN state (IPv4 and IPv6)."""
+    ports = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table) as f:
+                next(f)
+                for line in f:
+                    fields = line.split()
+                    if fields[3] == "0A":
+                        ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+        except FileNotFoundError:
+            pass
+    return ports
 
 
 class Receiver:
