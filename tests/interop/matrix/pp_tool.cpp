@@ -19,9 +19,9 @@
 //                 [--idle-timeout SECONDS] [--allow-ipv4-in-tcp6]
 //       A test receiver: listens on ADDR (127.0.0.1) on a port the kernel
 //       picks, writes that port to FILE, and for each connection reads a PROXY
-//       header, appends the decoded JSON line to the log, reads the request that
-//       follows (up to an empty line, bounded), and answers with an HTTP 200
-//       whose body is the same JSON line. Exits after N connections (default:
+//       header and the request that follows (up to an empty line, bounded),
+//       appends the decoded JSON line to the log (`rest_hex`: the bytes after
+//       the header), and answers with an HTTP 200 whose body is that line. Exits after N connections (default:
 //       unlimited) or after SECONDS without a connection (default 60).
 //
 // Exit status: 0 success, 1 decode error / refused header, 2 usage, 3 build error.
@@ -313,26 +313,31 @@ int run_decode(int argc, char** argv) {
   return pp::parse(input, options).ok() ? 0 : 1;
 }
 
-struct received_header {
-  std::string json;
-  bool request_complete = false;  ///< an HTTP request head (CRLF CRLF) arrived after the header
-};
-
-/// Reads from `fd` until a PROXY header is complete or refused; bytes that
-/// arrived after it are reported in the JSON as `rest_hex`.
-received_header read_header(int fd, const pp::parse_options& options) {
+/// Reads one connection's PROXY header and, when it is valid, what follows up
+/// to the end of an HTTP request head (CRLF CRLF), so that `rest_hex` shows
+/// whether the application bytes arrived intact. Bounded: 64 reads, and at
+/// most 2 s of waiting for the request after the header.
+std::string read_connection(int fd, const pp::parse_options& options) {
   std::vector<std::byte> input;
   std::array<std::byte, 4096> chunk;
+  bool header_done = false;
   for (int reads = 0; reads < 64; ++reads) {
+    if (header_done) {
+      pollfd more{fd, POLLIN, 0};
+      if (poll(&more, 1, 2000) <= 0) break;
+    }
     const ssize_t n = recv(fd, chunk.data(), chunk.size(), 0);
     if (n <= 0) break;
     input.insert(input.end(), chunk.begin(), chunk.begin() + n);
     const pp::parse_result r = pp::parse(input, options);
-    if (!r.incomplete()) break;
+    if (r.failed()) break;
+    if (r.ok()) {
+      header_done = true;
+      const std::string_view text(reinterpret_cast<const char*>(input.data()), input.size());
+      if (text.find("\r\n\r\n", r.consumed()) != std::string_view::npos) break;
+    }
   }
-  constexpr std::string_view end_of_head = "\r\n\r\n";
-  const std::string_view text(reinterpret_cast<const char*>(input.data()), input.size());
-  return {decode_json(input, options), text.find(end_of_head) != std::string_view::npos};
+  return decode_json(input, options);
 }
 
 int run_serve(int argc, char** argv) {
@@ -392,24 +397,12 @@ int run_serve(int argc, char** argv) {
     timeval limit{5, 0};
     setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
     setsockopt(connection, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit);
-    const received_header received = read_header(connection, options);
-    std::string json = received.json;
+    std::string json = read_connection(connection, options);
     std::fprintf(log, "%s\n", json.c_str());
     std::fflush(log);
     json += "\n";
     const std::string reply = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
                               std::to_string(json.size()) + "\r\nConnection: close\r\n\r\n" + json;
-    // The request after the header may still be arriving; wait briefly for
-    // the end of its head so that HTTP senders see an answer, not a reset.
-    if (!received.request_complete) {
-      pollfd more{connection, POLLIN, 0};
-      std::array<char, 4096> sink;
-      for (int rounds = 0; rounds < 20 && poll(&more, 1, 100) > 0; ++rounds) {
-        const ssize_t n = recv(connection, sink.data(), sink.size(), 0);
-        if (n <= 0 || std::string_view(sink.data(), static_cast<std::size_t>(n)).find("\r\n\r\n") != std::string_view::npos)
-          break;
-      }
-    }
     (void)!send(connection, reply.data(), reply.size(), MSG_NOSIGNAL);
     shutdown(connection, SHUT_WR);
     close(connection);
