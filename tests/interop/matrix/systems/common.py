@@ -11,7 +11,7 @@ import subprocess
 from dataclasses import dataclass, field
 from typing import Callable
 
-from matrix import DST4, DST6, SRC4, SRC6, Context
+from matrix import DST4, DST6, SRC4, SRC6, Context, Skip  # noqa: F401 (Skip re-exported)
 
 AUTHORITY = "www.example.test"
 UNIQUE_ID = "matrix-unique-id-0001"
