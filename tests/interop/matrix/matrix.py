@@ -58,6 +58,8 @@ class Context:
         self.notes: list[str] = []
         self.not_tested: dict[str, str] = {}
         self.versions: dict[str, str] = {}
+        self.cleanups: list = []  # undo steps (a temporary system user, ...), run after the processes stop
+        self.cache = ""  # a directory kept between runs (set by main: next to the results)
 
     # ---- results -------------------------------------------------------
     def check(self, direction: str, feature: str, name: str, ok: bool, detail: str = "") -> bool:
@@ -165,6 +167,21 @@ class Context:
         for _, p in reversed(self.processes):
             self.stop(p)
         self.processes.clear()
+        for undo in reversed(self.cleanups):
+            try:
+                undo()
+            except Exception as e:  # noqa: BLE001 - report, then go on undoing the rest
+                print(f"cleanup failed: {e}", flush=True)
+        self.cleanups.clear()
+
+    def temporary_system_user(self, name: str) -> None:
+        """Creates system user and group `name` for this run when missing (some daemons look
+        up a compiled-in user at start), and deletes them when the run ends."""
+        if subprocess.run(["getent", "passwd", name], capture_output=True).returncode == 0:
+            return
+        subprocess.run(["useradd", "--system", "--no-create-home", "--home-dir", "/nonexistent", "--shell",
+                        "/usr/sbin/nologin", "--user-group", name], check=True, capture_output=True, timeout=30)
+        self.cleanups.append(lambda: subprocess.run(["userdel", name], check=True, capture_output=True, timeout=30))
 
     def output(self, name: str) -> str:
         try:
@@ -231,9 +248,9 @@ class Context:
     # ---- talking to a receiver ------------------------------------------
     @staticmethod
     def exchange(port: int, data: bytes, host: str = "127.0.0.1", timeout: float = 5.0,
-                 until: bytes | None = None, wait_greeting: bool = False, after: list[bytes] | None = None) -> bytes:
+                 until: bytes | tuple[bytes, ...] | None = None, after: list[bytes] | None = None) -> bytes:
         """Connects, sends `data` (the header and what follows) in one write, then reads
-        the answer until the peer closes, `until` appears, or `timeout`. With
+        the answer until the peer closes, `until` (or one of them) appears, or `timeout`. With
         `after`, each further chunk is sent once an answer line arrived."""
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         reply = b""
@@ -250,7 +267,7 @@ class Context:
                     if not chunk:
                         break
                     reply += chunk
-                    if until is not None and until in reply:
+                    if until is not None and any(u in reply for u in ((until,) if isinstance(until, bytes) else until)):
                         break
                     if pending and reply.endswith(b"\n"):
                         s.sendall(pending.pop(0))
@@ -317,6 +334,7 @@ def main() -> int:
     sys.path.insert(0, HERE)
     module = importlib.import_module(f"systems.{args.system}")
     ctx = Context(args.system, os.path.abspath(args.pp_tool), args.verbose, args.keep)
+    ctx.cache = os.path.join(os.path.dirname(os.path.abspath(args.results)), "interop-matrix-cache")
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     started = time.monotonic()
     status, reason = "passed", ""
