@@ -156,8 +156,8 @@ std::string_view family_name(pp::address_family f) {
 std::string decode_json(std::span<const std::byte> input, const pp::parse_options& options) {
   const pp::parse_result r = pp::parse(input, options);
   if (r.failed())
-    return "{\"status\": \"invalid\", \"error\": \"" + std::string(pp::to_string(r.error())) +
-           "\", \"input_hex\": \"" + to_hex(input.first(std::min<std::size_t>(input.size(), 64))) + "\"}";
+    return "{\"status\": \"invalid\", \"error\": \"" + std::string(pp::to_string(r.error())) + "\", \"input_hex\": \"" +
+           to_hex(input.first(std::min<std::size_t>(input.size(), 64))) + "\"}";
   if (r.incomplete())
     return "{\"status\": \"need_more\", \"bytes_needed\": " + std::to_string(r.bytes_needed()) +
            ", \"input_size\": " + std::to_string(input.size()) + "}";
@@ -182,7 +182,8 @@ std::string decode_json(std::span<const std::byte> input, const pp::parse_option
   if (const auto ssl = h.ssl())
     s += ", \"ssl\": {\"client\": " + std::to_string(ssl->client) + ", \"verify\": " + std::to_string(ssl->verify) +
          ", \"sub_tlvs\": " + tlv_list_json(ssl->sub_tlvs) + "}";
-  if (const auto crc = h.crc32c()) s += ", \"crc32c_verified\": " + std::string(options.verify_crc32c ? "true" : "false");
+  if (const auto crc = h.crc32c())
+    s += ", \"crc32c_verified\": " + std::string(options.verify_crc32c ? "true" : "false");
   s += ", \"rest_hex\": \"" + to_hex(input.subspan(h.size())) + "\"}";
   return s;
 }
@@ -241,7 +242,7 @@ int run_build(int argc, char** argv) {
       request.text_tlvs.emplace_back(type, std::string(value));
       ++i;
     } else if (arg == "--ssl-version" || arg == "--ssl-cipher" || arg == "--ssl-cn") {
-      const std::uint8_t type = arg == "--ssl-version" ? pp::ssl_type::version
+      const std::uint8_t type = arg == "--ssl-version"  ? pp::ssl_type::version
                                 : arg == "--ssl-cipher" ? pp::ssl_type::cipher
                                                         : pp::ssl_type::common_name;
       request.ssl_subs.emplace_back(type, std::string(value));
@@ -272,8 +273,7 @@ int run_build(int argc, char** argv) {
   pp::build_options options;
   options.pad_to_size = request.pad_to;
 
-  const pp::build_result size =
-      h.version == pp::version::v1 ? pp::size_v1(h, options) : pp::size_v2(h, items, options);
+  const pp::build_result size = h.version == pp::version::v1 ? pp::size_v1(h, options) : pp::size_v2(h, items, options);
   if (!size) {
     std::fprintf(stderr, "pp_tool: cannot build: %s\n", std::string(pp::to_string(size.error())).c_str());
     return 3;
@@ -285,7 +285,8 @@ int run_build(int argc, char** argv) {
   std::vector<std::byte> out(size.size());
   const pp::build_result written = pp::build(out, h, items, options);
   if (!written || written.size() != out.size()) {
-    std::fprintf(stderr, "pp_tool: build disagrees with size: %s\n", std::string(pp::to_string(written.error())).c_str());
+    std::fprintf(stderr, "pp_tool: build disagrees with size: %s\n",
+                 std::string(pp::to_string(written.error())).c_str());
     return 3;
   }
   return std::fwrite(out.data(), 1, out.size(), stdout) == out.size() ? 0 : 3;
@@ -401,8 +402,9 @@ int run_serve(int argc, char** argv) {
     std::fprintf(log, "%s\n", json.c_str());
     std::fflush(log);
     json += "\n";
-    const std::string reply = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
-                              std::to_string(json.size()) + "\r\nConnection: close\r\n\r\n" + json;
+    const std::string reply =
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(json.size()) +
+        "\r\nConnection: close\r\n\r\n" + json;
     (void)!send(connection, reply.data(), reply.size(), MSG_NOSIGNAL);
     shutdown(connection, SHUT_WR);
     close(connection);
