@@ -35,6 +35,9 @@
 #include <charconv>
 #include <cstdio>
 #include <cstring>
+// Before the library: under libc++ 14 its operator<< templates use std::streamsize,
+// which <iosfwd> does not declare there (reported; the library should include <ios>).
+#include <ios>
 #include <proxy_protocol.hpp>
 #include <string>
 #include <string_view>

@@ -18,7 +18,7 @@ APACHE_V2_LIMIT = 232  # 16 fixed bytes + 216, the largest (UNIX) address block
 def run(ctx: Context) -> None:
     ctx.package_version("apache2")
     apache = ctx.need_program("apache2", "apache2")
-    ctx.cannot_test("sends", "Apache httpd 2.4 (Debian 12: 2.4.x) has no way to send PROXY headers to a backend")
+    ctx.cannot_test("sends", "mod_proxy in Apache httpd 2.4 cannot send PROXY headers to a backend")
     port = ctx.free_port()
     ctx.write("www/index.html", "ok apache\n")
     ctx.write("httpd.conf", f"""
