@@ -1620,6 +1620,11 @@ struct build_options {
   /// v2: append a NOOP TLV so that the total size is exactly this (0: off).
   /// Fails with `build_invalid_padding` when the gap is 1 or 2 bytes or negative.
   std::size_t pad_to_size = 0;
+  /// v2: the largest header the receiver takes; larger fails with
+  /// `build_header_too_large`. Real receivers cap far below the spec's 65551:
+  /// Apache 2.4 takes 232 bytes, Traffic Server 9.2 109, nginx 1.22's stream
+  /// module 107 (see docs/interop-matrix.md).
+  std::size_t max_size = v2_max_size;
 };
 
 /// One TLV for `build_v2`, made by the factories below; written in the order
@@ -1916,7 +1921,7 @@ constexpr v2_plan plan_v2(const header& h, std::span<const tlv_item> items, cons
     plan.padding = gap;
   }
   total += plan.padding;
-  if (total - v2_fixed_size > 65535) return fail(errc::build_header_too_large);
+  if (total - v2_fixed_size > 65535 || total > options.max_size) return fail(errc::build_header_too_large);
   plan.total = total;
   return plan;
 }

@@ -295,6 +295,17 @@ TEST_CASE("the 65535-byte length limit is enforced exactly", "[builder][limits]"
   CHECK(pp::build_v2(out, h, two).error() == pp::errc::build_header_too_large);
 }
 
+TEST_CASE("max_size keeps a v2 header within what a receiver takes (Apache: 232 bytes)", "[builder][limits]") {
+  const pp::header h = pp::proxy_header({pp::ip_address::v4(1u), 1}, {pp::ip_address::v4(2u), 2});
+  const std::array<std::byte, 201> id{};
+  const pp::tlv_item fits[] = {pp::tlv_item::raw(0xE1, std::span(id).first(201))};  // 16 + 12 + 3 + 201 = 232
+  std::array<std::byte, 300> out{};
+  CHECK(pp::build_v2(out, h, fits, {.max_size = 232}).size() == 232);
+  const pp::tlv_item over[] = {pp::tlv_item::raw(0xE1, id), pp::tlv_item::noop()};
+  CHECK(pp::build_v2(out, h, over, {.max_size = 232}).error() == pp::errc::build_header_too_large);
+  CHECK(pp::size_v2(h, over, {.max_size = 232}).error() == pp::errc::build_header_too_large);
+}
+
 TEST_CASE("padding and CRC32C combine: the CRC covers the padding", "[builder][padding]") {
   const pp::header h = pp::proxy_header({pp::ip_address::v4(0xC0000201u), 1}, {pp::ip_address::v4(0xC6336402u), 2});
   const pp::tlv_item items[] = {pp::tlv_item::crc32c(), pp::tlv_item::authority("example.com")};
