@@ -58,6 +58,9 @@
 #define PROXY_PROTOCOL_DETAIL_ARM_CRC 1
 #endif
 
+/// HAProxy PROXY protocol v1 and v2: detection, zero-copy parsing, TLV access,
+/// CRC32C and builders. Nothing here allocates or throws; internals live in
+/// `detail`.
 namespace proxy_protocol {
 
 // ---------------------------------------------------------------------------
@@ -92,19 +95,19 @@ enum class transport_protocol : std::uint8_t {
 /// TLV types of the registry (spec 2.2.1-2.2.7) and well-known vendor types.
 /// Plain constants, not an enum: a TLV may carry any of the 256 values.
 namespace tlv_type {
-inline constexpr std::uint8_t alpn = 0x01;
-inline constexpr std::uint8_t authority = 0x02;
-inline constexpr std::uint8_t crc32c = 0x03;
-inline constexpr std::uint8_t noop = 0x04;
-inline constexpr std::uint8_t unique_id = 0x05;
-inline constexpr std::uint8_t ssl = 0x20;
-inline constexpr std::uint8_t netns = 0x30;
-inline constexpr std::uint8_t min_custom = 0xE0;
-inline constexpr std::uint8_t max_custom = 0xEF;
-inline constexpr std::uint8_t min_experiment = 0xF0;
-inline constexpr std::uint8_t max_experiment = 0xF7;
-inline constexpr std::uint8_t min_future = 0xF8;
-inline constexpr std::uint8_t max_future = 0xFF;
+inline constexpr std::uint8_t alpn = 0x01;            ///< spec 2.2.1: application protocol (ALPN)
+inline constexpr std::uint8_t authority = 0x02;       ///< spec 2.2.2: host name (TLS SNI)
+inline constexpr std::uint8_t crc32c = 0x03;          ///< spec 2.2.3: CRC32C of the header
+inline constexpr std::uint8_t noop = 0x04;            ///< spec 2.2.4: padding, ignored
+inline constexpr std::uint8_t unique_id = 0x05;       ///< spec 2.2.4: opaque connection id
+inline constexpr std::uint8_t ssl = 0x20;             ///< spec 2.2.5: TLS details with sub-TLVs
+inline constexpr std::uint8_t netns = 0x30;           ///< spec 2.2.6: network namespace name
+inline constexpr std::uint8_t min_custom = 0xE0;      ///< spec 2.2.7: first application-specific type
+inline constexpr std::uint8_t max_custom = 0xEF;      ///< last application-specific type
+inline constexpr std::uint8_t min_experiment = 0xF0;  ///< first experimental type
+inline constexpr std::uint8_t max_experiment = 0xF7;  ///< last experimental type
+inline constexpr std::uint8_t min_future = 0xF8;      ///< first type reserved for future use
+inline constexpr std::uint8_t max_future = 0xFF;      ///< last type reserved for future use
 /// Vendor types live in the custom range and are meaningful only when the
 /// sender is that vendor's load balancer (custom types are not unique).
 inline constexpr std::uint8_t gcp = 0xE0;    ///< Google Cloud Private Service Connect
@@ -114,14 +117,14 @@ inline constexpr std::uint8_t azure = 0xEE;  ///< Azure Private Link
 
 /// Sub-TLV types inside the SSL TLV (spec 2.2.5).
 namespace ssl_type {
-inline constexpr std::uint8_t version = 0x21;
-inline constexpr std::uint8_t common_name = 0x22;
-inline constexpr std::uint8_t cipher = 0x23;
-inline constexpr std::uint8_t signature_algorithm = 0x24;
-inline constexpr std::uint8_t key_algorithm = 0x25;
-inline constexpr std::uint8_t group = 0x26;
-inline constexpr std::uint8_t signature_scheme = 0x27;
-inline constexpr std::uint8_t client_certificate = 0x28;
+inline constexpr std::uint8_t version = 0x21;              ///< US-ASCII TLS version, e.g. "TLSv1.3"
+inline constexpr std::uint8_t common_name = 0x22;          ///< UTF-8 CN of the client certificate's subject
+inline constexpr std::uint8_t cipher = 0x23;               ///< cipher name
+inline constexpr std::uint8_t signature_algorithm = 0x24;  ///< signature algorithm of the server certificate
+inline constexpr std::uint8_t key_algorithm = 0x25;        ///< key algorithm of the server certificate
+inline constexpr std::uint8_t group = 0x26;                ///< key-exchange group
+inline constexpr std::uint8_t signature_scheme = 0x27;     ///< handshake signature scheme
+inline constexpr std::uint8_t client_certificate = 0x28;   ///< DER of the client certificate
 }  // namespace ssl_type
 
 /// Bits of the SSL TLV's `client` field (spec 2.2.5).
@@ -132,12 +135,13 @@ inline constexpr std::uint8_t cert_sess = 0x04;  ///< it presented one at least 
 }  // namespace ssl_client
 
 /// Sizes fixed by the specification.
-inline constexpr std::size_t v1_max_size = 107;   ///< longest v1 line, CRLF included (spec 2.1)
-inline constexpr std::size_t v1_min_size = 15;    ///< `PROXY UNKNOWN\r\n`
-inline constexpr std::size_t v2_fixed_size = 16;  ///< signature, ver/cmd, fam, len
-inline constexpr std::size_t v2_max_size = 16 + 65535;
-inline constexpr std::size_t unix_path_size = 108;
+inline constexpr std::size_t v1_max_size = 107;         ///< longest v1 line, CRLF included (spec 2.1)
+inline constexpr std::size_t v1_min_size = 15;          ///< `PROXY UNKNOWN\r\n`
+inline constexpr std::size_t v2_fixed_size = 16;        ///< signature, ver/cmd, fam, len
+inline constexpr std::size_t v2_max_size = 16 + 65535;  ///< fixed part plus the largest 16-bit length
+inline constexpr std::size_t unix_path_size = 108;      ///< bytes per UNIX path in the v2 address block
 inline constexpr std::size_t unique_id_max_size = 128;  ///< spec 2.2.4
+/// The 12 bytes every v2 header starts with (spec 2.2).
 inline constexpr std::array<std::uint8_t, 12> v2_signature = {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D,
                                                               0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A};
 
@@ -334,7 +338,7 @@ class error_category_impl final : public std::error_category {
 };
 }  // namespace detail
 
-/// The `std::error_category` of `errc`; its name is "proxy_protocol".
+/// The `std::error_category` of `errc`; its name is "proxy_protocol". Throws nothing.
 [[nodiscard]] inline const std::error_category& error_category() noexcept {
   static const detail::error_category_impl category;
   return category;
@@ -376,8 +380,8 @@ namespace detail {
 class ip_address {
  public:
   /// Longest text forms, without a terminating NUL.
-  static constexpr std::size_t max_ipv4_text = 15;  // 255.255.255.255
-  static constexpr std::size_t max_ipv6_text = 45;  // ffff:...:ffff:255.255.255.255
+  static constexpr std::size_t max_ipv4_text = 15;  ///< 255.255.255.255
+  static constexpr std::size_t max_ipv6_text = 45;  ///< ffff:...:ffff:255.255.255.255
 
   constexpr ip_address() noexcept = default;
 
@@ -403,7 +407,9 @@ class ip_address {
 
   /// `inet`, `inet6`, or `unspecified` for a default-constructed address.
   [[nodiscard]] constexpr address_family family() const noexcept { return family_; }
+  /// True for an IPv4 address.
   [[nodiscard]] constexpr bool is_v4() const noexcept { return family_ == address_family::inet; }
+  /// True for an IPv6 address (IPv4-mapped ones included).
   [[nodiscard]] constexpr bool is_v6() const noexcept { return family_ == address_family::inet6; }
   /// The 4 (IPv4) or 16 (IPv6) bytes in network order; empty when unspecified.
   [[nodiscard]] constexpr std::span<const std::uint8_t> bytes() const noexcept {
@@ -445,6 +451,7 @@ class ip_address {
   /// Throws nothing.
   constexpr std::to_chars_result to_chars(char* first, char* last) const noexcept;
 
+  /// Same family and bytes (IPv4 and its IPv4-mapped form differ).
   friend constexpr bool operator==(const ip_address&, const ip_address&) noexcept = default;
 
  private:
@@ -454,16 +461,18 @@ class ip_address {
 
 /// An address and a port, as carried by v1 TCP lines and v2 INET/INET6 blocks.
 struct endpoint {
-  ip_address address;
-  std::uint16_t port = 0;
+  ip_address address;      ///< IPv4 or IPv6 address
+  std::uint16_t port = 0;  ///< port in host byte order
+  /// Same address and port.
   friend constexpr bool operator==(const endpoint&, const endpoint&) noexcept = default;
 };
 
 /// A small fixed-capacity string for address text, so that formatting needs
 /// no allocation: `header.source.address.to_text().view()`.
 struct address_text {
-  std::array<char, 56> buffer{};
-  std::size_t size = 0;
+  std::array<char, 56> buffer{};  ///< the characters, not NUL-terminated
+  std::size_t size = 0;           ///< number of characters used
+  /// The text. Throws nothing.
   [[nodiscard]] constexpr std::string_view view() const noexcept { return {buffer.data(), size}; }
 };
 
@@ -567,6 +576,9 @@ constexpr std::to_chars_result ip_address::to_chars(char* first, char* last) con
   return t;
 }
 
+/// Stream output of `to_text()` (and of `to_string()` for `errc`); only
+/// these may throw, as streams do.
+///@{
 template <class CharT, class Traits>
 std::basic_ostream<CharT, Traits>& operator<<(std::basic_ostream<CharT, Traits>& os, const ip_address& a) {
   const auto t = to_text(a);
@@ -582,6 +594,7 @@ std::basic_ostream<CharT, Traits>& operator<<(std::basic_ostream<CharT, Traits>&
   const auto s = to_string(e);
   return os.write(s.data(), static_cast<std::streamsize>(s.size()));
 }
+///@}
 
 namespace detail {
 // Strict dotted quad: exactly four decimal octets 0-255 without leading zeros,
@@ -687,8 +700,8 @@ constexpr bool parse_ipv6(const std::byte* p, const std::byte* end, std::uint8_t
 
 /// One TLV: its type and a view of its value bytes in the caller's buffer.
 struct tlv {
-  std::uint8_t type = 0;
-  std::span<const std::byte> value;
+  std::uint8_t type = 0;             ///< one of `tlv_type`, or any other value
+  std::span<const std::byte> value;  ///< the value bytes (length from the TLV's 16-bit field)
   /// The value as text (no validation: bytes may be any value).
   [[nodiscard]] std::string_view text() const noexcept {
     return {reinterpret_cast<const char*>(value.data()), value.size()};
@@ -701,8 +714,10 @@ struct tlv {
 /// and duplicates. Throws nothing.
 class tlv_range {
  public:
+  /// Forward iterator yielding `tlv` by value; its members are the standard ones.
   class iterator {
    public:
+    /// @cond INTERNAL
     using value_type = tlv;
     using difference_type = std::ptrdiff_t;
     using iterator_category = std::forward_iterator_tag;
@@ -723,6 +738,7 @@ class tlv_range {
       return old;
     }
     friend constexpr bool operator==(iterator, iterator) noexcept = default;
+    /// @endcond
 
    private:
     const std::byte* p_ = nullptr;
@@ -730,8 +746,11 @@ class tlv_range {
   constexpr tlv_range() noexcept = default;
   /// `bytes` must hold well-formed TLVs (as `header::tlv_bytes` does).
   constexpr explicit tlv_range(std::span<const std::byte> bytes) noexcept : bytes_(bytes) {}
+  /// First TLV.
   [[nodiscard]] constexpr iterator begin() const noexcept { return iterator{bytes_.data()}; }
+  /// Past the last TLV.
   [[nodiscard]] constexpr iterator end() const noexcept { return iterator{bytes_.data() + bytes_.size()}; }
+  /// True when there are no TLVs.
   [[nodiscard]] constexpr bool empty() const noexcept { return bytes_.empty(); }
   /// The first TLV of `type`, if any. O(number of TLVs).
   [[nodiscard]] constexpr std::optional<tlv> find(std::uint8_t type) const noexcept {
@@ -745,6 +764,7 @@ class tlv_range {
     for (auto it = begin(); it != end(); ++it) ++n;
     return n;
   }
+  /// The TLV bytes the range walks.
   [[nodiscard]] constexpr std::span<const std::byte> bytes() const noexcept { return bytes_; }
 
  private:
@@ -755,13 +775,17 @@ class tlv_range {
 /// then one level of sub-TLVs. `verify == 0` means a presented client
 /// certificate was verified; it proves nothing unless `client` has
 /// `cert_conn` or `cert_sess` (HAProxy sends 0 for plain-TCP clients).
+/// Members throw nothing.
 struct ssl_view {
-  std::uint8_t client = 0;
-  std::uint32_t verify = 0;
-  tlv_range sub_tlvs;
+  std::uint8_t client = 0;   ///< `ssl_client` bits
+  std::uint32_t verify = 0;  ///< 0 when a presented client certificate verified
+  tlv_range sub_tlvs;        ///< the sub-TLVs (types `ssl_type::*`)
 
+  /// `client` has `ssl_client::ssl`: the client used SSL/TLS.
   [[nodiscard]] constexpr bool client_ssl() const noexcept { return (client & ssl_client::ssl) != 0; }
+  /// `client` has `ssl_client::cert_conn`: a certificate on this connection.
   [[nodiscard]] constexpr bool client_cert_conn() const noexcept { return (client & ssl_client::cert_conn) != 0; }
+  /// `client` has `ssl_client::cert_sess`: a certificate in this TLS session.
   [[nodiscard]] constexpr bool client_cert_sess() const noexcept { return (client & ssl_client::cert_sess) != 0; }
   /// True when the client presented a certificate and it verified.
   [[nodiscard]] constexpr bool client_verified() const noexcept {
@@ -809,20 +833,21 @@ struct ssl_view {
 /// that buffer lives and is not modified. Everything else is a plain value.
 ///
 /// The same type describes a header to build: set the fields, leave the
-/// views you do not need empty.
+/// views you do not need empty. Members throw nothing; the TLV accessors are
+/// O(number of TLVs).
 struct header {
-  proxy_protocol::version version = version::v2;
-  proxy_protocol::command command = command::proxy;
-  address_family family = address_family::unspecified;
-  transport_protocol transport = transport_protocol::unspecified;
+  proxy_protocol::version version = version::v2;                   ///< v1 text line or v2 binary
+  proxy_protocol::command command = command::proxy;                ///< v1 is always `proxy`
+  address_family family = address_family::unspecified;             ///< v1 TCP4 / TCP6 / UNKNOWN map here too
+  transport_protocol transport = transport_protocol::unspecified;  ///< v1 TCP is `stream`
   /// Header addresses for INET / INET6 (PROXY command). With
   /// `v1_accept_ipv4_in_tcp6` an IPv4 address may appear in a TCP6 header.
   endpoint source;
-  endpoint destination;
+  endpoint destination;  ///< see `source`
   /// UNIX family: the raw 108-byte `sun_path` fields (PROXY command). For
   /// building, shorter paths are NUL-padded to 108 bytes.
   std::span<const std::byte> unix_source;
-  std::span<const std::byte> unix_destination;
+  std::span<const std::byte> unix_destination;  ///< see `unix_source`
   /// v2: the raw address block (also for LOCAL, whose addresses are ignored).
   std::span<const std::byte> address_block;
   /// v2: the TLV region `[16 + address block, 16 + length)`, validated.
@@ -939,18 +964,21 @@ enum class parse_status : std::uint8_t {
 /// Throws nothing; `value()` on a non-complete result traps.
 class parse_result {
  public:
+  /// A complete header (used by the parsers; tests and wrappers may use it too).
   [[nodiscard]] static constexpr parse_result complete(const header& h) noexcept {
     parse_result r;
     r.status_ = parse_status::complete;
     r.header_ = h;
     return r;
   }
+  /// A valid prefix that needs at least `at_least` more bytes (0 is taken as 1).
   [[nodiscard]] static constexpr parse_result need_more(std::size_t at_least) noexcept {
     parse_result r;
     r.status_ = parse_status::need_more;
     r.needed_ = at_least == 0 ? 1 : at_least;
     return r;
   }
+  /// A rejected input.
   [[nodiscard]] static constexpr parse_result invalid(errc e) noexcept {
     parse_result r;
     r.status_ = parse_status::invalid;
@@ -958,10 +986,15 @@ class parse_result {
     return r;
   }
 
+  /// Which of the three outcomes this is.
   [[nodiscard]] constexpr parse_status status() const noexcept { return status_; }
+  /// A whole, valid header is available.
   [[nodiscard]] constexpr bool ok() const noexcept { return status_ == parse_status::complete; }
+  /// A valid prefix: read more bytes and parse again.
   [[nodiscard]] constexpr bool incomplete() const noexcept { return status_ == parse_status::need_more; }
+  /// Not a valid header.
   [[nodiscard]] constexpr bool failed() const noexcept { return status_ == parse_status::invalid; }
+  /// Same as `ok()`.
   constexpr explicit operator bool() const noexcept { return ok(); }
 
   /// Why the header was rejected; `errc{}` (0) unless `failed()`.
@@ -977,11 +1010,14 @@ class parse_result {
   /// Bytes used by the header (0 unless `ok()`); application data starts there.
   [[nodiscard]] constexpr std::size_t consumed() const noexcept { return ok() ? header_.raw.size() : 0; }
 
+  /// The header; traps (never undefined behaviour) unless `ok()`.
   [[nodiscard]] constexpr const header& value() const noexcept {
     if (!ok()) detail::trap();
     return header_;
   }
+  /// Same as `value()`.
   [[nodiscard]] constexpr const header& operator*() const noexcept { return value(); }
+  /// Member access to `value()`.
   [[nodiscard]] constexpr const header* operator->() const noexcept { return &value(); }
 
  private:
@@ -1494,7 +1530,12 @@ namespace detail {
 /// Parses a v1 or v2 header at the start of `input`, chosen by its first
 /// byte; bytes after the header are never read. Fails with
 /// `not_proxy_header` exactly when `detect()` says `not_proxy`; for the other
-/// codes see `parse_v1` and `parse_v2`. Throws nothing.
+/// codes see `parse_v1` and `parse_v2`. Throws nothing; O(header length).
+///
+///     const auto r = proxy_protocol::parse(std::span<const std::byte>{buffer, received});
+///     if (r.incomplete()) { /* read r.bytes_needed() more bytes, parse again */ }
+///     else if (r.failed()) { /* log message(r.error()), close */ }
+///     else { /* use r->source, r->authority(); payload starts at r.consumed() */ }
 [[nodiscard]] constexpr parse_result parse(std::span<const std::byte> input,
                                            const parse_options& options = {}) noexcept {
   if (input.empty()) return parse_result::need_more(v1_min_size);
@@ -1513,7 +1554,8 @@ inline std::span<const std::byte> as_byte_span(std::span<const unsigned char> s)
 }  // namespace detail
 
 /// Overloads over text or unsigned-char buffers (not usable in constant
-/// expressions: they reinterpret the bytes).
+/// expressions: they reinterpret the bytes). Throws nothing.
+///@{
 [[nodiscard]] inline parse_result parse(std::string_view input, const parse_options& options = {}) noexcept {
   return parse(detail::as_byte_span(input), options);
 }
@@ -1529,6 +1571,7 @@ inline std::span<const std::byte> as_byte_span(std::span<const unsigned char> s)
   return parse_v2(detail::as_byte_span(input), options);
 }
 [[nodiscard]] inline detection detect(std::string_view input) noexcept { return detect(detail::as_byte_span(input)); }
+///@}
 
 // ---------------------------------------------------------------------------
 // 7. Builders: v1 and v2 headers into caller memory
@@ -1538,13 +1581,19 @@ inline std::span<const std::byte> as_byte_span(std::span<const unsigned char> s)
 /// cannot be built. Throws nothing.
 class build_result {
  public:
+  /// A header of `size` bytes.
   [[nodiscard]] static constexpr build_result success(std::size_t size) noexcept { return build_result{size, errc{}}; }
+  /// A header that cannot be built.
   [[nodiscard]] static constexpr build_result failure(errc e) noexcept { return build_result{0, e}; }
+  /// True on success.
   [[nodiscard]] constexpr bool ok() const noexcept { return error_ == errc{}; }
+  /// Same as `ok()`.
   constexpr explicit operator bool() const noexcept { return ok(); }
   /// Bytes written (or, from `size_v1` / `size_v2`, bytes needed); 0 on error.
   [[nodiscard]] constexpr std::size_t size() const noexcept { return size_; }
+  /// Why it failed; `errc{}` (0) on success.
   [[nodiscard]] constexpr errc error() const noexcept { return error_; }
+  /// `std::error_code` form of `error()`; a default (no-error) code on success.
   [[nodiscard]] std::error_code error_code() const noexcept {
     return ok() ? std::error_code{} : make_error_code(error_);
   }
@@ -1575,6 +1624,7 @@ struct build_options {
 /// must outlive the build call. Throws nothing.
 class tlv_item {
  public:
+  /// What an item writes: a plain value, SSL with sub-TLVs, or a CRC32C computed last.
   enum class kind : std::uint8_t { value, ssl, crc32c };
 
   constexpr tlv_item() noexcept = default;
@@ -1593,9 +1643,11 @@ class tlv_item {
     t.text_ = value;
     return t;
   }
+  /// ALPN (0x01), e.g. "h2".
   [[nodiscard]] static constexpr tlv_item alpn(std::string_view protocol) noexcept {
     return text(tlv_type::alpn, protocol);
   }
+  /// AUTHORITY (0x02): the host name, e.g. the TLS SNI.
   [[nodiscard]] static constexpr tlv_item authority(std::string_view host) noexcept {
     return text(tlv_type::authority, host);
   }
@@ -1603,9 +1655,11 @@ class tlv_item {
   [[nodiscard]] static constexpr tlv_item unique_id(std::span<const std::byte> id) noexcept {
     return raw(tlv_type::unique_id, id);
   }
+  /// UNIQUE_ID from text, at most 128 bytes.
   [[nodiscard]] static constexpr tlv_item unique_id(std::string_view id) noexcept {
     return text(tlv_type::unique_id, id);
   }
+  /// NETNS (0x30): network namespace name.
   [[nodiscard]] static constexpr tlv_item netns(std::string_view name) noexcept { return text(tlv_type::netns, name); }
   /// NOOP with `length` zero bytes.
   [[nodiscard]] static constexpr tlv_item noop(std::size_t length = 0) noexcept {
@@ -1636,23 +1690,31 @@ class tlv_item {
     t.sub_ = sub_tlvs;
     return t;
   }
+  /// SSL sub-TLV 0x21: TLS version, e.g. "TLSv1.3".
   [[nodiscard]] static constexpr tlv_item ssl_version(std::string_view v) noexcept {
     return text(ssl_type::version, v);
   }
+  /// SSL sub-TLV 0x22: client certificate's common name.
   [[nodiscard]] static constexpr tlv_item ssl_common_name(std::string_view v) noexcept {
     return text(ssl_type::common_name, v);
   }
+  /// SSL sub-TLV 0x23: cipher name.
   [[nodiscard]] static constexpr tlv_item ssl_cipher(std::string_view v) noexcept { return text(ssl_type::cipher, v); }
+  /// SSL sub-TLV 0x24: signature algorithm of the server certificate.
   [[nodiscard]] static constexpr tlv_item ssl_signature_algorithm(std::string_view v) noexcept {
     return text(ssl_type::signature_algorithm, v);
   }
+  /// SSL sub-TLV 0x25: key algorithm of the server certificate.
   [[nodiscard]] static constexpr tlv_item ssl_key_algorithm(std::string_view v) noexcept {
     return text(ssl_type::key_algorithm, v);
   }
+  /// SSL sub-TLV 0x26: key-exchange group.
   [[nodiscard]] static constexpr tlv_item ssl_group(std::string_view v) noexcept { return text(ssl_type::group, v); }
+  /// SSL sub-TLV 0x27: handshake signature scheme.
   [[nodiscard]] static constexpr tlv_item ssl_signature_scheme(std::string_view v) noexcept {
     return text(ssl_type::signature_scheme, v);
   }
+  /// SSL sub-TLV 0x28: DER of the client certificate.
   [[nodiscard]] static constexpr tlv_item ssl_client_certificate(std::span<const std::byte> der) noexcept {
     return raw(ssl_type::client_certificate, der);
   }
@@ -1681,7 +1743,9 @@ class tlv_item {
     return t;
   }
 
+  /// The TLV type the item writes.
   [[nodiscard]] constexpr std::uint8_t type() const noexcept { return type_; }
+  /// Plain value, SSL or CRC32C.
   [[nodiscard]] constexpr kind item_kind() const noexcept { return kind_; }
 
   /// Size of the value (for SSL: 5 + its sub-TLVs), or SIZE_MAX when the item
@@ -1960,6 +2024,10 @@ constexpr void write_v2(std::byte* out, const header& h, std::span<const tlv_ite
 /// The size is checked before anything is written: on any error `out` is
 /// untouched, so no partial header can be sent by mistake.
 /// Throws nothing; O(header size).
+///
+///     const std::array tlvs = {tlv_item::authority("example.com"), tlv_item::crc32c()};
+///     std::array<std::byte, 256> out;
+///     const auto r = build_v2(out, proxy_header(client, server), tlvs);  // r.ok(): send r.size() bytes
 [[nodiscard]] constexpr build_result build_v2(std::span<std::byte> out, const header& h,
                                               std::span<const tlv_item> tlvs = {},
                                               const build_options& options = {}) noexcept {
@@ -1970,7 +2038,7 @@ constexpr void write_v2(std::byte* out, const header& h, std::span<const tlv_ite
   return build_result::success(plan.total);
 }
 
-/// `build_v1` or `build_v2`, as `h.version` says (v1 ignores `tlvs`).
+/// `build_v1` or `build_v2`, as `h.version` says (v1 ignores `tlvs`). Throws nothing.
 [[nodiscard]] constexpr build_result build(std::span<std::byte> out, const header& h,
                                            std::span<const tlv_item> tlvs = {},
                                            const build_options& options = {}) noexcept {
@@ -1978,7 +2046,7 @@ constexpr void write_v2(std::byte* out, const header& h, std::span<const tlv_ite
 }
 
 /// A v2 LOCAL header with no address block, as HAProxy sends for health
-/// checks: `0D0A0D0A000D0A515549540A 20 00 0000`.
+/// checks: `0D0A0D0A000D0A515549540A 20 00 0000`. Throws nothing.
 [[nodiscard]] constexpr header local_header() noexcept {
   header h;
   h.version = version::v2;
@@ -1986,7 +2054,8 @@ constexpr void write_v2(std::byte* out, const header& h, std::span<const tlv_ite
   return h;
 }
 
-/// A PROXY header for a stream (TCP) connection between two endpoints.
+/// A PROXY header for a connection between two endpoints: INET when both
+/// are IPv4, INET6 otherwise (the builder maps the IPv4 side). Throws nothing.
 [[nodiscard]] constexpr header proxy_header(const endpoint& source, const endpoint& destination,
                                             proxy_protocol::version v = version::v2,
                                             transport_protocol transport = transport_protocol::stream) noexcept {
