@@ -37,6 +37,20 @@ a pkg-config file. It needs a C++20 compiler (GCC 12, Clang 14 or newer).")
 # the copyright file lives there).
 install(FILES ${PROXY_PROTOCOL_DOC_FILES} DESTINATION "${CMAKE_INSTALL_DATAROOTDIR}/doc/${CPACK_PACKAGE_NAME}"
         COMPONENT debian_documentation EXCLUDE_FROM_ALL)
+# Debian policy 12.7: a native package's changelog.gz, in Debian's format; it
+# points to CHANGELOG.md for the details.
+find_program(PROXY_PROTOCOL_GZIP gzip)
+if(PROXY_PROTOCOL_GZIP)
+  string(TIMESTAMP _pp_changelog_date "%a, %d %b %Y %H:%M:%S +0000" UTC)
+  set(_pp_changelog_dir "${PROJECT_BINARY_DIR}/debian")
+  file(WRITE "${_pp_changelog_dir}/changelog"
+       "${CPACK_PACKAGE_NAME} (${PROJECT_VERSION}) unstable; urgency=medium\n\n"
+       "  * proxy_protocol.hpp ${PROJECT_VERSION}; the changes are in CHANGELOG.md.\n\n"
+       " -- ${CPACK_PACKAGE_CONTACT}  ${_pp_changelog_date}\n")
+  execute_process(COMMAND "${PROXY_PROTOCOL_GZIP}" -9nf "${_pp_changelog_dir}/changelog")
+  install(FILES "${_pp_changelog_dir}/changelog.gz" DESTINATION "${CMAKE_INSTALL_DATAROOTDIR}/doc/${CPACK_PACKAGE_NAME}"
+          COMPONENT debian_documentation EXCLUDE_FROM_ALL)
+endif()
 set(CPACK_COMPONENTS_ALL development debian_documentation)
 set(CPACK_DEB_COMPONENT_INSTALL ON)
 set(CPACK_COMPONENTS_GROUPING ALL_COMPONENTS_IN_ONE)  # one package of the listed components

@@ -188,6 +188,12 @@ elseif(MODE STREQUAL "deb")
     message(FATAL_ERROR "deb: control fields Package=${fields_Package} Version=${fields_Version} "
                         "Architecture=${fields_Architecture} Section=${fields_Section}")
   endif()
+  find_program(LINTIAN lintian)
+  if(LINTIAN)
+    run("Debian policy check" COMMAND "${LINTIAN}" --fail-on error,warning "${debs}")
+  else()
+    message(STATUS "[deb] lintian not installed: policy check left out (install-deps group packaging has it)")
+  endif()
   set(root "${WORK_DIR}/root")
   run("unpack into a scratch root" COMMAND "${DPKG_DEB}" -x "${debs}" "${root}")
   file(GLOB_RECURSE packaged RELATIVE "${root}" "${root}/*")
@@ -197,6 +203,7 @@ elseif(MODE STREQUAL "deb")
       usr/share/cmake/proxy_protocol/proxy_protocolConfig.cmake
       usr/share/cmake/proxy_protocol/proxy_protocolConfigVersion.cmake
       usr/share/cmake/proxy_protocol/proxy_protocolTargets.cmake
+      usr/share/doc/libproxy-protocol-dev/changelog.gz
       usr/share/doc/libproxy-protocol-dev/copyright
       usr/share/pkgconfig/proxy_protocol.pc)
   foreach(file IN LISTS expected_files)
