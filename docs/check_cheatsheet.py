@@ -148,10 +148,14 @@ def _declared_name(tokens, class_name):
                 return None
             if t == "(" and (parts[-1] == class_name or tokens[k - 2:k - 1] == ["~"]):
                 return None  # constructor or destructor
+            if tokens[0] == "concept":
+                return parts, "concept"
+            if tokens[0] in ("class", "struct", "union", "enum"):
+                return parts, "type"  # forward declaration
             return parts, "function" if t == "(" else "variable"
     parts = _qualified_name_before(tokens, len(tokens))
     if len(tokens) >= 2 and parts:
-        return parts, "variable"
+        return parts, "type" if tokens[0] in ("class", "struct", "union", "enum") else "variable"
     return None
 
 
@@ -160,7 +164,9 @@ def public_names(header_text):
     names = {}
 
     def add(qualified, kind):
-        names.setdefault("::".join(qualified), kind)
+        key = "::".join(qualified)
+        if kind == "type" or key not in names:  # a definition wins over a forward declaration
+            names[key] = kind
 
     # Macros: PROXY_PROTOCOL_* defined or tested, except the include guard and DETAIL ones.
     for macro in re.findall(r"\b(PROXY_PROTOCOL_[A-Z0-9_]+)\b", "\n".join(
@@ -294,7 +300,7 @@ def clang_public_names(header_path, clang):
                 if name != "detail":
                     visit(child, prefix + [name])
             elif kind in ("FunctionDecl", "FunctionTemplateDecl", "VarDecl", "CXXMethodDecl", "FieldDecl",
-                          "TypeAliasDecl", "TypedefDecl"):
+                          "TypeAliasDecl", "TypedefDecl", "ConceptDecl"):
                 if kind in ("TypeAliasDecl", "TypedefDecl") and class_tag:
                     continue  # member type aliases are left out
                 if kind == "CXXMethodDecl" and not class_tag:
