@@ -15,13 +15,19 @@
 //
 // Parsing and building never allocate, never throw and never read outside the
 // span they are given. Everything compiles with -fno-exceptions -fno-rtti.
+/// @file
+/// The whole library: namespace proxy_protocol and the macros below.
 #ifndef PROXY_PROTOCOL_HPP
 #define PROXY_PROTOCOL_HPP
 
+/// Library version, kept only here (CMake, the package files and CHANGELOG.md
+/// checks read these lines); the string repeats the three numbers.
+///@{
 #define PROXY_PROTOCOL_VERSION_MAJOR 0
 #define PROXY_PROTOCOL_VERSION_MINOR 1
 #define PROXY_PROTOCOL_VERSION_PATCH 0
 #define PROXY_PROTOCOL_VERSION_STRING "0.1.0"
+///@}
 
 #include <algorithm>
 #include <array>
@@ -45,6 +51,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+/// 1 when the socket helpers of section 8 are compiled in, 0 otherwise.
 #define PROXY_PROTOCOL_HAS_SOCKETS 1
 #else
 #define PROXY_PROTOCOL_HAS_SOCKETS 0
