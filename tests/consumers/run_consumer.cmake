@@ -3,10 +3,11 @@
 #
 #   cmake -DMODE=<mode> -DSOURCE_DIR=<repository> -DBUILD_DIR=<configured build tree>
 #         -DWORK_DIR=<scratch> -DVERSION=x.y.z -DCXX=<compiler> -DGENERATOR=<generator>
-#         [-DPREFIX=<install prefix>] [-DCPACK=<cpack>] -P run_consumer.cmake
+#         [-DPREFIX=<install prefix>] [-DCPACK=<cpack>] [-DDEB_ROOT=<scratch root>] -P run_consumer.cmake
 #
 # Modes: install, find_package, add_subdirectory, fetchcontent, pkg_config,
-# single_header, deb. Nothing here uses the network.
+# single_header, deb, deb_find_package, deb_pkg_config. Nothing here uses the
+# network.
 cmake_minimum_required(VERSION 3.25)
 foreach(variable MODE SOURCE_DIR BUILD_DIR WORK_DIR VERSION CXX GENERATOR)
   if(NOT DEFINED ${variable})
@@ -164,8 +165,8 @@ elseif(MODE STREQUAL "single_header")
       consumer.cpp -o consumer WORKING_DIRECTORY "${folder}")
   run("run the single-header consumer" COMMAND "${folder}/consumer")
 elseif(MODE STREQUAL "deb")
-  # The Debian package, unpacked into a scratch root as `dpkg -x` does, then
-  # used through its CMake package and its pkg-config file.
+  # The Debian package, checked and unpacked into a scratch root as `dpkg -x`
+  # does (the deb_* modes then use it).
   find_program(DPKG_DEB dpkg-deb REQUIRED)
   if(NOT CPACK)
     message(FATAL_ERROR "deb: -DCPACK=<cpack executable> is missing")
@@ -194,7 +195,11 @@ elseif(MODE STREQUAL "deb")
   else()
     message(STATUS "[deb] lintian not installed: policy check left out (install-deps group packaging has it)")
   endif()
-  set(root "${WORK_DIR}/root")
+  if(NOT DEB_ROOT)
+    message(FATAL_ERROR "deb: -DDEB_ROOT=<scratch root> is missing")
+  endif()
+  set(root "${DEB_ROOT}")
+  file(REMOVE_RECURSE "${root}")
   run("unpack into a scratch root" COMMAND "${DPKG_DEB}" -x "${debs}" "${root}")
   file(GLOB_RECURSE packaged RELATIVE "${root}" "${root}/*")
   list(SORT packaged)
@@ -215,9 +220,13 @@ elseif(MODE STREQUAL "deb")
     endif()
   endforeach()
   expect_same_header("${root}/usr/include/proxy_protocol.hpp")
-  cmake_consumer(find_package "-DCMAKE_PREFIX_PATH=${root}/usr"
-                 "-DEXPECTED_PACKAGE_DIR=${root}/usr/share/cmake/proxy_protocol")
-  pkg_config_consumer("${root}/usr/share/pkgconfig" "${root}" "${root}/usr/include")
+elseif(MODE STREQUAL "deb_find_package")
+  # The unpacked package used through its CMake package...
+  cmake_consumer(find_package "-DCMAKE_PREFIX_PATH=${DEB_ROOT}/usr"
+                 "-DEXPECTED_PACKAGE_DIR=${DEB_ROOT}/usr/share/cmake/proxy_protocol")
+elseif(MODE STREQUAL "deb_pkg_config")
+  # ... and through its pkg-config file, seen from the scratch root.
+  pkg_config_consumer("${DEB_ROOT}/usr/share/pkgconfig" "${DEB_ROOT}" "${DEB_ROOT}/usr/include")
 else()
   message(FATAL_ERROR "run_consumer.cmake: unknown MODE '${MODE}'")
 endif()
