@@ -15,13 +15,19 @@
 //
 // Parsing and building never allocate, never throw and never read outside the
 // span they are given. Everything compiles with -fno-exceptions -fno-rtti.
+/// @file
+/// The whole library: namespace proxy_protocol and the macros below.
 #ifndef PROXY_PROTOCOL_HPP
 #define PROXY_PROTOCOL_HPP
 
+/// Library version, kept only here (CMake, the package files and CHANGELOG.md
+/// checks read these lines); the string repeats the three numbers.
+///@{
 #define PROXY_PROTOCOL_VERSION_MAJOR 0
 #define PROXY_PROTOCOL_VERSION_MINOR 1
 #define PROXY_PROTOCOL_VERSION_PATCH 0
 #define PROXY_PROTOCOL_VERSION_STRING "0.1.0"
+///@}
 
 #include <algorithm>
 #include <array>
@@ -45,6 +51,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+/// 1 when the socket helpers of section 8 are compiled in, 0 otherwise.
 #define PROXY_PROTOCOL_HAS_SOCKETS 1
 #else
 #define PROXY_PROTOCOL_HAS_SOCKETS 0
@@ -58,6 +65,9 @@
 #define PROXY_PROTOCOL_DETAIL_ARM_CRC 1
 #endif
 
+/// HAProxy PROXY protocol v1 and v2: detection, zero-copy parsing, TLV access,
+/// CRC32C and builders. Nothing here allocates or throws; internals live in
+/// `detail`.
 namespace proxy_protocol {
 
 // ---------------------------------------------------------------------------
@@ -123,19 +133,19 @@ enum class transport_protocol : std::uint8_t {
 /// TLV types of the registry (spec 2.2.1-2.2.7) and well-known vendor types.
 /// Plain constants, not an enum: a TLV may carry any of the 256 values.
 namespace tlv_type {
-inline constexpr std::uint8_t alpn = 0x01;
-inline constexpr std::uint8_t authority = 0x02;
-inline constexpr std::uint8_t crc32c = 0x03;
-inline constexpr std::uint8_t noop = 0x04;
-inline constexpr std::uint8_t unique_id = 0x05;
-inline constexpr std::uint8_t ssl = 0x20;
-inline constexpr std::uint8_t netns = 0x30;
-inline constexpr std::uint8_t min_custom = 0xE0;
-inline constexpr std::uint8_t max_custom = 0xEF;
-inline constexpr std::uint8_t min_experiment = 0xF0;
-inline constexpr std::uint8_t max_experiment = 0xF7;
-inline constexpr std::uint8_t min_future = 0xF8;
-inline constexpr std::uint8_t max_future = 0xFF;
+inline constexpr std::uint8_t alpn = 0x01;            ///< spec 2.2.1: application protocol (ALPN)
+inline constexpr std::uint8_t authority = 0x02;       ///< spec 2.2.2: host name (TLS SNI)
+inline constexpr std::uint8_t crc32c = 0x03;          ///< spec 2.2.3: CRC32C of the header
+inline constexpr std::uint8_t noop = 0x04;            ///< spec 2.2.4: padding, ignored
+inline constexpr std::uint8_t unique_id = 0x05;       ///< spec 2.2.4: opaque connection id
+inline constexpr std::uint8_t ssl = 0x20;             ///< spec 2.2.5: TLS details with sub-TLVs
+inline constexpr std::uint8_t netns = 0x30;           ///< spec 2.2.6: network namespace name
+inline constexpr std::uint8_t min_custom = 0xE0;      ///< spec 2.2.7: first application-specific type
+inline constexpr std::uint8_t max_custom = 0xEF;      ///< last application-specific type
+inline constexpr std::uint8_t min_experiment = 0xF0;  ///< first experimental type
+inline constexpr std::uint8_t max_experiment = 0xF7;  ///< last experimental type
+inline constexpr std::uint8_t min_future = 0xF8;      ///< first type reserved for future use
+inline constexpr std::uint8_t max_future = 0xFF;      ///< last type reserved for future use
 /// Vendor types live in the custom range and are meaningful only when the
 /// sender is that vendor's load balancer (custom types are not unique).
 inline constexpr std::uint8_t gcp = 0xE0;    ///< Google Cloud Private Service Connect
@@ -145,14 +155,14 @@ inline constexpr std::uint8_t azure = 0xEE;  ///< Azure Private Link
 
 /// Sub-TLV types inside the SSL TLV (spec 2.2.5).
 namespace ssl_type {
-inline constexpr std::uint8_t version = 0x21;
-inline constexpr std::uint8_t common_name = 0x22;
-inline constexpr std::uint8_t cipher = 0x23;
-inline constexpr std::uint8_t signature_algorithm = 0x24;
-inline constexpr std::uint8_t key_algorithm = 0x25;
-inline constexpr std::uint8_t group = 0x26;
-inline constexpr std::uint8_t signature_scheme = 0x27;
-inline constexpr std::uint8_t client_certificate = 0x28;
+inline constexpr std::uint8_t version = 0x21;              ///< US-ASCII TLS version, e.g. "TLSv1.3"
+inline constexpr std::uint8_t common_name = 0x22;          ///< UTF-8 CN of the client certificate's subject
+inline constexpr std::uint8_t cipher = 0x23;               ///< cipher name
+inline constexpr std::uint8_t signature_algorithm = 0x24;  ///< signature algorithm of the server certificate
+inline constexpr std::uint8_t key_algorithm = 0x25;        ///< key algorithm of the server certificate
+inline constexpr std::uint8_t group = 0x26;                ///< key-exchange group
+inline constexpr std::uint8_t signature_scheme = 0x27;     ///< handshake signature scheme
+inline constexpr std::uint8_t client_certificate = 0x28;   ///< DER of the client certificate
 }  // namespace ssl_type
 
 /// Bits of the SSL TLV's `client` field (spec 2.2.5).
@@ -163,12 +173,13 @@ inline constexpr std::uint8_t cert_sess = 0x04;  ///< it presented one at least 
 }  // namespace ssl_client
 
 /// Sizes fixed by the specification.
-inline constexpr std::size_t v1_max_size = 107;   ///< longest v1 line, CRLF included (spec 2.1)
-inline constexpr std::size_t v1_min_size = 15;    ///< `PROXY UNKNOWN\r\n`
-inline constexpr std::size_t v2_fixed_size = 16;  ///< signature, ver/cmd, fam, len
-inline constexpr std::size_t v2_max_size = 16 + 65535;
-inline constexpr std::size_t unix_path_size = 108;
+inline constexpr std::size_t v1_max_size = 107;         ///< longest v1 line, CRLF included (spec 2.1)
+inline constexpr std::size_t v1_min_size = 15;          ///< `PROXY UNKNOWN\r\n`
+inline constexpr std::size_t v2_fixed_size = 16;        ///< signature, ver/cmd, fam, len
+inline constexpr std::size_t v2_max_size = 16 + 65535;  ///< fixed part plus the largest 16-bit length
+inline constexpr std::size_t unix_path_size = 108;      ///< bytes per UNIX path in the v2 address block
 inline constexpr std::size_t unique_id_max_size = 128;  ///< spec 2.2.4
+/// The 12 bytes every v2 header starts with (spec 2.2).
 inline constexpr std::array<std::uint8_t, 12> v2_signature = {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D,
                                                               0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A};
 
@@ -365,7 +376,7 @@ class error_category_impl final : public std::error_category {
 };
 }  // namespace detail
 
-/// The `std::error_category` of `errc`; its name is "proxy_protocol".
+/// The `std::error_category` of `errc`; its name is "proxy_protocol". Throws nothing.
 [[nodiscard]] inline const std::error_category& error_category() noexcept {
   static const detail::error_category_impl category;
   return category;
@@ -407,8 +418,8 @@ namespace detail {
 class ip_address {
  public:
   /// Longest text forms, without a terminating NUL.
-  static constexpr std::size_t max_ipv4_text = 15;  // 255.255.255.255
-  static constexpr std::size_t max_ipv6_text = 45;  // ffff:...:ffff:255.255.255.255
+  static constexpr std::size_t max_ipv4_text = 15;  ///< 255.255.255.255
+  static constexpr std::size_t max_ipv6_text = 45;  ///< ffff:...:ffff:255.255.255.255
 
   constexpr ip_address() noexcept = default;
 
@@ -434,7 +445,9 @@ class ip_address {
 
   /// `inet`, `inet6`, or `unspecified` for a default-constructed address.
   [[nodiscard]] constexpr address_family family() const noexcept { return family_; }
+  /// True for an IPv4 address.
   [[nodiscard]] constexpr bool is_v4() const noexcept { return family_ == address_family::inet; }
+  /// True for an IPv6 address (IPv4-mapped ones included).
   [[nodiscard]] constexpr bool is_v6() const noexcept { return family_ == address_family::inet6; }
   /// The 4 (IPv4) or 16 (IPv6) bytes in network order; empty when unspecified.
   [[nodiscard]] constexpr std::span<const std::uint8_t> bytes() const noexcept {
@@ -476,6 +489,7 @@ class ip_address {
   /// Throws nothing.
   constexpr std::to_chars_result to_chars(char* first, char* last) const noexcept;
 
+  /// Same family and bytes (IPv4 and its IPv4-mapped form differ).
   friend constexpr bool operator==(const ip_address&, const ip_address&) noexcept = default;
 
  private:
@@ -485,16 +499,18 @@ class ip_address {
 
 /// An address and a port, as carried by v1 TCP lines and v2 INET/INET6 blocks.
 struct endpoint {
-  ip_address address;
-  std::uint16_t port = 0;
+  ip_address address;      ///< IPv4 or IPv6 address
+  std::uint16_t port = 0;  ///< port in host byte order
+  /// Same address and port.
   friend constexpr bool operator==(const endpoint&, const endpoint&) noexcept = default;
 };
 
 /// A small fixed-capacity string for address text, so that formatting needs
 /// no allocation: `header.source.address.to_text().view()`.
 struct address_text {
-  std::array<char, 56> buffer{};
-  std::size_t size = 0;
+  std::array<char, 56> buffer{};  ///< the characters, not NUL-terminated
+  std::size_t size = 0;           ///< number of characters used
+  /// The text. Throws nothing.
   [[nodiscard]] constexpr std::string_view view() const noexcept { return {buffer.data(), size}; }
   /// NUL-terminated: the text is at most 47 characters and the rest of the buffer stays zero.
   [[nodiscard]] constexpr const char* c_str() const noexcept { return buffer.data(); }
@@ -600,7 +616,10 @@ constexpr std::to_chars_result ip_address::to_chars(char* first, char* last) con
   return t;
 }
 
-// Stream output for logs (declared with <iosfwd> only: include <ostream> to use them).
+/// Stream output of `to_text()` (and of `to_string()` for `errc`), for logs.
+/// Declared with <iosfwd> only: include <ostream> to use them. Only these may
+/// throw, as streams do.
+///@{
 template <class Traits>
 std::basic_ostream<char, Traits>& operator<<(std::basic_ostream<char, Traits>& os, const ip_address& a) {
   const auto t = to_text(a);
@@ -616,6 +635,7 @@ std::basic_ostream<char, Traits>& operator<<(std::basic_ostream<char, Traits>& o
   const auto s = to_string(e);
   return os << std::basic_string_view<char, Traits>(s.data(), s.size());
 }
+///@}
 
 namespace detail {
 // Strict dotted quad: exactly four decimal octets 0-255 without leading zeros,
@@ -721,8 +741,8 @@ constexpr bool parse_ipv6(const std::byte* p, const std::byte* end, std::uint8_t
 
 /// One TLV: its type and a view of its value bytes in the caller's buffer.
 struct tlv {
-  std::uint8_t type = 0;
-  std::span<const std::byte> value;
+  std::uint8_t type = 0;             ///< one of `tlv_type`, or any other value
+  std::span<const std::byte> value;  ///< the value bytes (length from the TLV's 16-bit field)
   /// The value as text (no validation: bytes may be any value).
   [[nodiscard]] std::string_view text() const noexcept {
     return {reinterpret_cast<const char*>(value.data()), value.size()};
@@ -735,8 +755,10 @@ struct tlv {
 /// and duplicates. Throws nothing.
 class tlv_range {
  public:
+  /// Forward iterator yielding `tlv` by value; its members are the standard ones.
   class iterator {
    public:
+    /// @cond INTERNAL
     using value_type = tlv;
     using difference_type = std::ptrdiff_t;
     using iterator_category = std::forward_iterator_tag;
@@ -757,6 +779,7 @@ class tlv_range {
       return old;
     }
     friend constexpr bool operator==(iterator, iterator) noexcept = default;
+    /// @endcond
 
    private:
     const std::byte* p_ = nullptr;
@@ -764,8 +787,11 @@ class tlv_range {
   constexpr tlv_range() noexcept = default;
   /// `bytes` must hold well-formed TLVs (as `header::tlv_bytes` does).
   constexpr explicit tlv_range(std::span<const std::byte> bytes) noexcept : bytes_(bytes) {}
+  /// First TLV.
   [[nodiscard]] constexpr iterator begin() const noexcept { return iterator{bytes_.data()}; }
+  /// Past the last TLV.
   [[nodiscard]] constexpr iterator end() const noexcept { return iterator{bytes_.data() + bytes_.size()}; }
+  /// True when there are no TLVs.
   [[nodiscard]] constexpr bool empty() const noexcept { return bytes_.empty(); }
   /// The first TLV of `type`, if any. O(number of TLVs).
   [[nodiscard]] constexpr std::optional<tlv> find(std::uint8_t type) const noexcept {
@@ -779,6 +805,7 @@ class tlv_range {
     for (auto it = begin(); it != end(); ++it) ++n;
     return n;
   }
+  /// The TLV bytes the range walks.
   [[nodiscard]] constexpr std::span<const std::byte> bytes() const noexcept { return bytes_; }
 
  private:
@@ -789,13 +816,17 @@ class tlv_range {
 /// then one level of sub-TLVs. `verify == 0` means a presented client
 /// certificate was verified; it proves nothing unless `client` has
 /// `cert_conn` or `cert_sess` (HAProxy sends 0 for plain-TCP clients).
+/// Members throw nothing.
 struct ssl_view {
-  std::uint8_t client = 0;
-  std::uint32_t verify = 0;
-  tlv_range sub_tlvs;
+  std::uint8_t client = 0;   ///< `ssl_client` bits
+  std::uint32_t verify = 0;  ///< 0 when a presented client certificate verified
+  tlv_range sub_tlvs;        ///< the sub-TLVs (types `ssl_type::*`)
 
+  /// `client` has `ssl_client::ssl`: the client used SSL/TLS.
   [[nodiscard]] constexpr bool client_ssl() const noexcept { return (client & ssl_client::ssl) != 0; }
+  /// `client` has `ssl_client::cert_conn`: a certificate on this connection.
   [[nodiscard]] constexpr bool client_cert_conn() const noexcept { return (client & ssl_client::cert_conn) != 0; }
+  /// `client` has `ssl_client::cert_sess`: a certificate in this TLS session.
   [[nodiscard]] constexpr bool client_cert_sess() const noexcept { return (client & ssl_client::cert_sess) != 0; }
   /// True when the client presented a certificate and it verified.
   [[nodiscard]] constexpr bool client_verified() const noexcept {
@@ -851,20 +882,21 @@ struct ssl_view {
 /// that buffer lives and is not modified. Everything else is a plain value.
 ///
 /// The same type describes a header to build: set the fields, leave the
-/// views you do not need empty.
+/// views you do not need empty. Members throw nothing; the TLV accessors are
+/// O(number of TLVs).
 struct header {
-  proxy_protocol::version version = version::v2;
-  proxy_protocol::command command = command::proxy;
-  address_family family = address_family::unspecified;
-  transport_protocol transport = transport_protocol::unspecified;
+  proxy_protocol::version version = version::v2;                   ///< v1 text line or v2 binary
+  proxy_protocol::command command = command::proxy;                ///< v1 is always `proxy`
+  address_family family = address_family::unspecified;             ///< v1 TCP4 / TCP6 / UNKNOWN map here too
+  transport_protocol transport = transport_protocol::unspecified;  ///< v1 TCP is `stream`
   /// Header addresses for INET / INET6 (PROXY command). With
   /// `v1_accept_ipv4_in_tcp6` an IPv4 address may appear in a TCP6 header.
   endpoint source;
-  endpoint destination;
+  endpoint destination;  ///< see `source`
   /// UNIX family: the raw 108-byte `sun_path` fields (PROXY command). For
   /// building, shorter paths are NUL-padded to 108 bytes.
   std::span<const std::byte> unix_source;
-  std::span<const std::byte> unix_destination;
+  std::span<const std::byte> unix_destination;  ///< see `unix_source`
   /// v2: the raw address block (also for LOCAL, whose addresses are ignored).
   std::span<const std::byte> address_block;
   /// v2: the TLV region `[16 + address block, 16 + length)`, validated.
@@ -980,18 +1012,21 @@ enum class parse_status : std::uint8_t {
 /// Throws nothing; `value()` on a non-complete result traps.
 class parse_result {
  public:
+  /// A complete header (used by the parsers; tests and wrappers may use it too).
   [[nodiscard]] static constexpr parse_result complete(const header& h) noexcept {
     parse_result r;
     r.status_ = parse_status::complete;
     r.header_ = h;
     return r;
   }
+  /// A valid prefix that needs at least `at_least` more bytes (0 is taken as 1).
   [[nodiscard]] static constexpr parse_result need_more(std::size_t at_least) noexcept {
     parse_result r;
     r.status_ = parse_status::need_more;
     r.needed_ = at_least == 0 ? 1 : at_least;
     return r;
   }
+  /// A rejected input.
   [[nodiscard]] static constexpr parse_result invalid(errc e) noexcept {
     parse_result r;
     r.status_ = parse_status::invalid;
@@ -999,10 +1034,15 @@ class parse_result {
     return r;
   }
 
+  /// Which of the three outcomes this is.
   [[nodiscard]] constexpr parse_status status() const noexcept { return status_; }
+  /// A whole, valid header is available.
   [[nodiscard]] constexpr bool ok() const noexcept { return status_ == parse_status::complete; }
+  /// A valid prefix: read more bytes and parse again.
   [[nodiscard]] constexpr bool incomplete() const noexcept { return status_ == parse_status::need_more; }
+  /// Not a valid header.
   [[nodiscard]] constexpr bool failed() const noexcept { return status_ == parse_status::invalid; }
+  /// Same as `ok()`.
   constexpr explicit operator bool() const noexcept { return ok(); }
 
   /// Why the header was rejected; `errc{}` (0) unless `failed()`.
@@ -1018,11 +1058,14 @@ class parse_result {
   /// Bytes used by the header (0 unless `ok()`); application data starts there.
   [[nodiscard]] constexpr std::size_t consumed() const noexcept { return ok() ? header_.raw.size() : 0; }
 
+  /// The header; traps (never undefined behaviour) unless `ok()`.
   [[nodiscard]] constexpr const header& value() const noexcept {
     if (!ok()) detail::trap();
     return header_;
   }
+  /// Same as `value()`.
   [[nodiscard]] constexpr const header& operator*() const noexcept { return value(); }
+  /// Member access to `value()`.
   [[nodiscard]] constexpr const header* operator->() const noexcept { return &value(); }
 
  private:
@@ -1535,7 +1578,12 @@ namespace detail {
 /// Parses a v1 or v2 header at the start of `input`, chosen by its first
 /// byte; bytes after the header are never read. Fails with
 /// `not_proxy_header` exactly when `detect()` says `not_proxy`; for the other
-/// codes see `parse_v1` and `parse_v2`. Throws nothing.
+/// codes see `parse_v1` and `parse_v2`. Throws nothing; O(header length).
+///
+///     const auto r = proxy_protocol::parse(std::span<const std::byte>{buffer, received});
+///     if (r.incomplete()) { /* read r.bytes_needed() more bytes, parse again */ }
+///     else if (r.failed()) { /* log message(r.error()), close */ }
+///     else { /* use r->source, r->authority(); payload starts at r.consumed() */ }
 [[nodiscard]] constexpr parse_result parse(std::span<const std::byte> input,
                                            const parse_options& options = {}) noexcept {
   if (input.empty()) return parse_result::need_more(v1_min_size);
@@ -1555,7 +1603,8 @@ inline std::span<const std::byte> as_byte_span(std::span<const unsigned char> s)
 
 /// Overloads over text (`std::string_view`, so `std::string` and literals work
 /// too) or `unsigned char` buffers. Not usable in constant expressions (they
-/// reinterpret the bytes); use `std::span<const std::byte>` there.
+/// reinterpret the bytes); use `std::span<const std::byte>` there. Throws nothing.
+///@{
 [[nodiscard]] inline detection detect(std::string_view input) noexcept { return detect(detail::as_byte_span(input)); }
 [[nodiscard]] inline detection detect(std::span<const unsigned char> input) noexcept {
   return detect(detail::as_byte_span(input));
@@ -1581,6 +1630,7 @@ inline std::span<const std::byte> as_byte_span(std::span<const unsigned char> s)
                                            const parse_options& options = {}) noexcept {
   return parse_v2(detail::as_byte_span(input), options);
 }
+///@}
 
 // ---------------------------------------------------------------------------
 // 7. Builders: v1 and v2 headers into caller memory
@@ -1590,13 +1640,19 @@ inline std::span<const std::byte> as_byte_span(std::span<const unsigned char> s)
 /// cannot be built. Throws nothing.
 class build_result {
  public:
+  /// A header of `size` bytes.
   [[nodiscard]] static constexpr build_result success(std::size_t size) noexcept { return build_result{size, errc{}}; }
+  /// A header that cannot be built.
   [[nodiscard]] static constexpr build_result failure(errc e) noexcept { return build_result{0, e}; }
+  /// True on success.
   [[nodiscard]] constexpr bool ok() const noexcept { return error_ == errc{}; }
+  /// Same as `ok()`.
   constexpr explicit operator bool() const noexcept { return ok(); }
   /// Bytes written (or, from `size_v1` / `size_v2`, bytes needed); 0 on error.
   [[nodiscard]] constexpr std::size_t size() const noexcept { return size_; }
+  /// Why it failed; `errc{}` (0) on success.
   [[nodiscard]] constexpr errc error() const noexcept { return error_; }
+  /// `std::error_code` form of `error()`; a default (no-error) code on success.
   [[nodiscard]] std::error_code error_code() const noexcept {
     return ok() ? std::error_code{} : make_error_code(error_);
   }
@@ -1632,6 +1688,7 @@ struct build_options {
 /// must outlive the build call. Throws nothing.
 class tlv_item {
  public:
+  /// What an item writes: a plain value, SSL with sub-TLVs, or a CRC32C computed last.
   enum class kind : std::uint8_t { value, ssl, crc32c };
 
   constexpr tlv_item() noexcept = default;
@@ -1650,9 +1707,11 @@ class tlv_item {
     t.text_ = value;
     return t;
   }
+  /// ALPN (0x01), e.g. "h2".
   [[nodiscard]] static constexpr tlv_item alpn(std::string_view protocol) noexcept {
     return text(tlv_type::alpn, protocol);
   }
+  /// AUTHORITY (0x02): the host name, e.g. the TLS SNI.
   [[nodiscard]] static constexpr tlv_item authority(std::string_view host) noexcept {
     return text(tlv_type::authority, host);
   }
@@ -1660,9 +1719,11 @@ class tlv_item {
   [[nodiscard]] static constexpr tlv_item unique_id(std::span<const std::byte> id) noexcept {
     return raw(tlv_type::unique_id, id);
   }
+  /// UNIQUE_ID from text, at most 128 bytes.
   [[nodiscard]] static constexpr tlv_item unique_id(std::string_view id) noexcept {
     return text(tlv_type::unique_id, id);
   }
+  /// NETNS (0x30): network namespace name.
   [[nodiscard]] static constexpr tlv_item netns(std::string_view name) noexcept { return text(tlv_type::netns, name); }
   /// NOOP with `length` zero bytes.
   [[nodiscard]] static constexpr tlv_item noop(std::size_t length = 0) noexcept {
@@ -1693,23 +1754,31 @@ class tlv_item {
     t.sub_ = sub_tlvs;
     return t;
   }
+  /// SSL sub-TLV 0x21: TLS version, e.g. "TLSv1.3".
   [[nodiscard]] static constexpr tlv_item ssl_version(std::string_view v) noexcept {
     return text(ssl_type::version, v);
   }
+  /// SSL sub-TLV 0x22: client certificate's common name.
   [[nodiscard]] static constexpr tlv_item ssl_common_name(std::string_view v) noexcept {
     return text(ssl_type::common_name, v);
   }
+  /// SSL sub-TLV 0x23: cipher name.
   [[nodiscard]] static constexpr tlv_item ssl_cipher(std::string_view v) noexcept { return text(ssl_type::cipher, v); }
+  /// SSL sub-TLV 0x24: signature algorithm of the server certificate.
   [[nodiscard]] static constexpr tlv_item ssl_signature_algorithm(std::string_view v) noexcept {
     return text(ssl_type::signature_algorithm, v);
   }
+  /// SSL sub-TLV 0x25: key algorithm of the server certificate.
   [[nodiscard]] static constexpr tlv_item ssl_key_algorithm(std::string_view v) noexcept {
     return text(ssl_type::key_algorithm, v);
   }
+  /// SSL sub-TLV 0x26: key-exchange group.
   [[nodiscard]] static constexpr tlv_item ssl_group(std::string_view v) noexcept { return text(ssl_type::group, v); }
+  /// SSL sub-TLV 0x27: handshake signature scheme.
   [[nodiscard]] static constexpr tlv_item ssl_signature_scheme(std::string_view v) noexcept {
     return text(ssl_type::signature_scheme, v);
   }
+  /// SSL sub-TLV 0x28: DER of the client certificate.
   [[nodiscard]] static constexpr tlv_item ssl_client_certificate(std::span<const std::byte> der) noexcept {
     return raw(ssl_type::client_certificate, der);
   }
@@ -1738,7 +1807,9 @@ class tlv_item {
     return t;
   }
 
+  /// The TLV type the item writes.
   [[nodiscard]] constexpr std::uint8_t type() const noexcept { return type_; }
+  /// Plain value, SSL or CRC32C.
   [[nodiscard]] constexpr kind item_kind() const noexcept { return kind_; }
 
   /// Size of the value (for SSL: 5 + its sub-TLVs), or SIZE_MAX when the item
@@ -2017,6 +2088,10 @@ constexpr void write_v2(std::byte* out, const header& h, std::span<const tlv_ite
 /// The size is checked before anything is written: on any error `out` is
 /// untouched, so no partial header can be sent by mistake.
 /// Throws nothing; O(header size).
+///
+///     const std::array tlvs = {tlv_item::authority("example.com"), tlv_item::crc32c()};
+///     std::array<std::byte, 256> out;
+///     const auto r = build_v2(out, proxy_header(client, server), tlvs);  // r.ok(): send r.size() bytes
 [[nodiscard]] constexpr build_result build_v2(std::span<std::byte> out, const header& h,
                                               std::span<const tlv_item> tlvs = {},
                                               const build_options& options = {}) noexcept {
@@ -2027,7 +2102,7 @@ constexpr void write_v2(std::byte* out, const header& h, std::span<const tlv_ite
   return build_result::success(plan.total);
 }
 
-/// `build_v1` or `build_v2`, as `h.version` says (v1 ignores `tlvs`).
+/// `build_v1` or `build_v2`, as `h.version` says (v1 ignores `tlvs`). Throws nothing.
 [[nodiscard]] constexpr build_result build(std::span<std::byte> out, const header& h,
                                            std::span<const tlv_item> tlvs = {},
                                            const build_options& options = {}) noexcept {
@@ -2035,7 +2110,7 @@ constexpr void write_v2(std::byte* out, const header& h, std::span<const tlv_ite
 }
 
 /// A v2 LOCAL header with no address block, as HAProxy sends for health
-/// checks: `0D0A0D0A000D0A515549540A 20 00 0000`.
+/// checks: `0D0A0D0A000D0A515549540A 20 00 0000`. Throws nothing.
 [[nodiscard]] constexpr header local_header() noexcept {
   header h;
   h.version = version::v2;
@@ -2043,7 +2118,8 @@ constexpr void write_v2(std::byte* out, const header& h, std::span<const tlv_ite
   return h;
 }
 
-/// A PROXY header for a stream (TCP) connection between two endpoints.
+/// A PROXY header for a connection between two endpoints: INET when both
+/// are IPv4, INET6 otherwise (the builder maps the IPv4 side). Throws nothing.
 [[nodiscard]] constexpr header proxy_header(const endpoint& source, const endpoint& destination,
                                             proxy_protocol::version v = version::v2,
                                             transport_protocol transport = transport_protocol::stream) noexcept {

@@ -16,7 +16,7 @@ declare -A groups=(
   [static]="clang-tidy cppcheck clang-format"
   [examples]="libasio-dev"
   [docs]="doxygen"
-  [packaging]="pkg-config dpkg-dev file"
+  [packaging]="pkg-config dpkg-dev file lintian"
 )
 
 wanted=()
