@@ -21,7 +21,7 @@ python3 tools/gen_interop_matrix.py --results "$results" --junit "$build/interop
 grep -E '^Systems:' "$build/interop-matrix.md"
 if ! diff -q <(sed 1d docs/interop-matrix.md 2>/dev/null | grep '^|') <(sed 1d "$build/interop-matrix.md" | grep '^|') >/dev/null; then
   echo "note: the matrix of this run differs from docs/interop-matrix.md (regenerate it with:"
-  echo "      python3 tools/gen_interop_matrix.py --results $results --junit $build/interop-matrix.xml)"
+  echo "      python3 tools/gen_interop_matrix.py --results $results --junit $build/interop-matrix.xml --readme README.md)"
 fi
 [[ $rc -ne 0 ]] && exit 1
 if ! grep -qE '^Systems: [1-9]' "$build/interop-matrix.md"; then
