@@ -1193,11 +1193,13 @@ constexpr const std::byte* find_space(const std::byte* p, const std::byte* end) 
 /// (including an IPv4-mapped dotted tail, as HAProxy sends), no zone id.
 /// Bytes after the CRLF are never looked at.
 ///
-/// Error precedence: first the line as a whole (a lone CR or LF gives
-/// `v1_bad_line_ending`, no CRLF within 107 bytes `v1_line_too_long`), then
-/// the fields left to right; the first field at fault gives the code. Before
-/// the line end arrives, a protocol token that cannot become valid is
-/// rejected at once; any other prefix is `need_more`.
+/// Error precedence: first a protocol token that cannot become valid (judged
+/// on the bytes before the first CR or LF, so it is rejected at once, before
+/// the line end arrives, with the code the whole line gets), then the line as
+/// a whole (a lone CR or LF gives `v1_bad_line_ending`, no CRLF within 107
+/// bytes `v1_line_too_long`), then the fields left to right; the first field
+/// at fault gives the code. Any other prefix is `need_more`, so the verdict
+/// never depends on how the bytes were split.
 /// Throws nothing; O(line length).
 [[nodiscard]] constexpr parse_result parse_v1(std::span<const std::byte> input,
                                               const parse_options& options = {}) noexcept {
@@ -1207,20 +1209,25 @@ constexpr const std::byte* find_space(const std::byte* p, const std::byte* end) 
   for (std::size_t i = 0; i < 5 && i < n; ++i)
     if (u8(input[i]) != static_cast<std::uint8_t>(proxy[i])) return parse_result::invalid(errc::not_proxy_header);
 
-  // Find the line end within the first 107 bytes.
+  // Find the line end (the first CR or LF) within the first 107 bytes.
   const std::size_t window = std::min(n, v1_max_size);
   std::size_t cr_at = window;
+  bool lone_lf = false;
   for (std::size_t i = 0; i < window; ++i) {
     const std::uint8_t c = u8(input[i]);
-    if (c == cr) {
+    if (c == cr || c == lf) {
       cr_at = i;
+      lone_lf = c == lf;
       break;
     }
-    if (c == lf) return parse_result::invalid(errc::v1_bad_line_ending);
   }
+  // A protocol token that can no longer become valid is reported before
+  // anything about the line end, so that the code does not depend on how much
+  // of the line has arrived (a prefix without its line end gets this code too).
+  if (cr_at > 5 && !v1_prefix_plausible(input.first(cr_at))) return parse_result::invalid(v1_prefix_error(input));
+  if (lone_lf) return parse_result::invalid(errc::v1_bad_line_ending);
   if (cr_at == window) {
     if (n >= v1_max_size) return parse_result::invalid(errc::v1_line_too_long);
-    if (n > 5 && !v1_prefix_plausible(input)) return parse_result::invalid(v1_prefix_error(input));
     return parse_result::need_more(n < v1_min_size ? v1_min_size - n : 1);
   }
   if (cr_at + 2 > v1_max_size) return parse_result::invalid(errc::v1_line_too_long);

@@ -1,0 +1,74 @@
+// Regression tests for what the fuzz targets (fuzz/) found. Each input here is
+// also kept in fuzz/regressions/<target>/ under the same name, where the
+// fuzz target replays it with all of its invariants on every test run.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "support.hpp"
+
+namespace pp = proxy_protocol;
+using test_support::hex_bytes;
+
+namespace {
+
+// Every prefix of `input` is "need more" or fails with `code`; so does the
+// whole input and the input with more bytes after it.
+void require_same_code_for_every_split(std::span<const std::byte> input, pp::errc code) {
+  for (std::size_t k = 0; k <= input.size(); ++k) {
+    INFO("prefix of " << k << " bytes");
+    const auto r = pp::parse(input.first(k));
+    REQUIRE_FALSE(r.ok());
+    if (r.failed()) CHECK(r.error() == code);
+  }
+  CHECK(pp::parse(input).error() == code);
+  const auto longer = test_support::concat(input, test_support::text_bytes(std::string(120, 'x')));
+  CHECK(pp::parse(longer).error() == code);
+}
+
+TEST_CASE("v1: a bad protocol token gets its code before the line is complete and after (fuzz: parse)", "[regression]") {
+  // fuzz/regressions/parse/v1-implausible-token-then-lf: "PROXY TC\xe0..." ending
+  // in a lone LF. Its prefixes without the LF failed with v1_bad_protocol, the
+  // whole line with v1_bad_line_ending.
+  const auto input = hex_bytes(
+      "50524f5859205443e000080000000000000001312031524f58592054bdaf"
+      "cbd83139322e302e322e31203139382e39382e35312b540000b0602c0031"
+      "303030203434330a");
+  require_same_code_for_every_split(input, pp::errc::v1_bad_protocol);
+}
+
+TEST_CASE("v1: a bad protocol token wins over a line that is too long (fuzz: parse_v1)", "[regression]") {
+  // fuzz/regressions/parse_v1/v1-implausible-token-then-line-too-long:
+  // "PROXY TC~4 ..." without CRLF; with 107 bytes or more it failed with
+  // v1_line_too_long, with fewer with v1_bad_protocol.
+  auto input = hex_bytes(
+      "50524f58592054437e34203139322e302e322e31203139382e3550524f58"
+      "5920554e4b4e4f574e206666666666666666666666666666666666312e31"
+      "30302e66666666663220363535");
+  input.resize(200, std::byte{'f'});
+  require_same_code_for_every_split(input, pp::errc::v1_bad_protocol);
+}
+
+TEST_CASE("v1: the protocol token is judged before the line ending, whichever way it ends", "[regression]") {
+  struct row {
+    const char* line;
+    pp::errc code;
+  };
+  const row rows[] = {
+      {"PROXY TCP5 1.2.3.4\n", pp::errc::v1_bad_protocol},
+      {"PROXY TCP5 1.2.3.4\rX", pp::errc::v1_bad_protocol},
+      {"PROXY TCP5 1.2.3.4\r\n", pp::errc::v1_bad_protocol},
+      {"PROXYTCP4 1.2.3.4\n", pp::errc::v1_bad_separator},
+      {"PROXY  TCP4\n", pp::errc::v1_bad_protocol},
+      // A plausible token: the line ending decides.
+      {"PROXY TCP4 1.2.3.4\n", pp::errc::v1_bad_line_ending},
+      {"PROXY UNKNOWN\n", pp::errc::v1_bad_line_ending},
+      {"PROXY\n", pp::errc::v1_bad_line_ending},
+  };
+  for (const auto& r : rows) {
+    INFO(r.line);
+    require_same_code_for_every_split(test_support::as_span(r.line), r.code);
+  }
+}
+
+}  // namespace
