@@ -180,10 +180,11 @@ enum class errc : std::uint8_t {
   build_invalid_family_transport,  ///< a family / transport pair the spec does not define
   build_invalid_tlv,      ///< malformed raw TLV bytes, value over 65535, UNIQUE_ID over 128, nested SSL, two CRC32C
   build_invalid_padding,  ///< the requested padding cannot be met by a NOOP TLV (3 bytes minimum)
+  build_invalid_command,  ///< the command is neither LOCAL nor PROXY (v2 has no other)
 };
 
 /// Number of error codes; codes are 1..errc_count.
-inline constexpr std::size_t errc_count = static_cast<std::size_t>(errc::build_invalid_padding);
+inline constexpr std::size_t errc_count = static_cast<std::size_t>(errc::build_invalid_command);
 
 /// The code's name, e.g. "v1_bad_port". Throws nothing.
 [[nodiscard]] constexpr std::string_view to_string(errc e) noexcept {
@@ -250,6 +251,8 @@ inline constexpr std::size_t errc_count = static_cast<std::size_t>(errc::build_i
       return "build_invalid_tlv";
     case errc::build_invalid_padding:
       return "build_invalid_padding";
+    case errc::build_invalid_command:
+      return "build_invalid_command";
   }
   return "unknown";
 }
@@ -320,6 +323,8 @@ inline constexpr std::size_t errc_count = static_cast<std::size_t>(errc::build_i
       return "build: invalid TLV";
     case errc::build_invalid_padding:
       return "build: padding cannot be met with a NOOP TLV";
+    case errc::build_invalid_command:
+      return "build: command is neither LOCAL nor PROXY";
   }
   return "unknown error";
 }
@@ -1761,6 +1766,8 @@ constexpr std::byte* write_text(std::byte* out, const char* first, const char* l
 
 // Writes the v1 line into `out` (at least v1_max_size bytes) and returns its size, or an error.
 constexpr build_result write_v1(std::byte* out, const header& h, const build_options& options) noexcept {
+  if (h.command != command::local && h.command != command::proxy)
+    return build_result::failure(errc::build_invalid_command);
   std::byte* p = out;
   constexpr std::string_view unknown = "PROXY UNKNOWN\r\n";
   if (h.command == command::local || h.family == address_family::unspecified) {
@@ -1810,6 +1817,9 @@ constexpr v2_plan plan_v2(const header& h, std::span<const tlv_item> items, cons
     plan.error = e;
     return plan;
   };
+  // The command nibble is ORed into the version byte: any other value would
+  // write a header with a wrong command or even a wrong version.
+  if (h.command != command::local && h.command != command::proxy) return fail(errc::build_invalid_command);
   const auto fam_nibble = static_cast<std::uint8_t>(h.family);
   const auto transport_nibble = static_cast<std::uint8_t>(h.transport);
   if (fam_nibble > 3 || transport_nibble > 2) return fail(errc::build_invalid_family_transport);

@@ -3,6 +3,8 @@
 // fuzz target replays it with all of its invariants on every test run.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <array>
 #include <string>
 
 #include "support.hpp"
@@ -68,6 +70,36 @@ TEST_CASE("v1: the protocol token is judged before the line ending, whichever wa
   for (const auto& r : rows) {
     INFO(r.line);
     require_same_code_for_every_split(test_support::as_span(r.line), r.code);
+  }
+}
+
+TEST_CASE("build: a command other than LOCAL or PROXY is refused and nothing is written (fuzz: round_trip)",
+          "[regression]") {
+  // fuzz/regressions/round_trip/build-command-outside-enum: command 2 was ORed
+  // into the version byte, writing 0x22, a header the parser rejects
+  // (v2_bad_command); 0x10 and above would even change the version.
+  for (const unsigned value : {2u, 3u, 15u, 16u, 255u}) {
+    INFO("command " << value);
+    pp::header h = pp::proxy_header({pp::ip_address::v4(0xC0000201), 1}, {pp::ip_address::v4(0xC6336402), 2});
+    h.command = static_cast<pp::command>(value);
+    for (const auto v : {pp::version::v1, pp::version::v2}) {
+      h.version = v;
+      std::array<std::byte, 128> out{};
+      out.fill(std::byte{0xAA});
+      const auto built = pp::build(out, h);
+      CHECK_FALSE(built.ok());
+      CHECK(built.error() == pp::errc::build_invalid_command);
+      CHECK(std::all_of(out.begin(), out.end(), [](std::byte b) { return b == std::byte{0xAA}; }));
+      const auto size = v == pp::version::v1 ? pp::size_v1(h) : pp::size_v2(h);
+      CHECK(size.error() == pp::errc::build_invalid_command);
+    }
+  }
+  // LOCAL and PROXY still build.
+  for (const auto c : {pp::command::local, pp::command::proxy}) {
+    pp::header h = pp::local_header();
+    h.command = c;
+    std::array<std::byte, 64> out{};
+    CHECK(pp::build(out, h).ok());
   }
 }
 
