@@ -28,7 +28,8 @@ void require_same_code_for_every_split(std::span<const std::byte> input, pp::err
   CHECK(pp::parse(longer).error() == code);
 }
 
-TEST_CASE("v1: a bad protocol token gets its code before the line is complete and after (fuzz: parse)", "[regression]") {
+TEST_CASE("v1: a bad protocol token gets its code before the line is complete and after (fuzz: parse)",
+          "[regression]") {
   // fuzz/regressions/parse/v1-implausible-token-then-lf: "PROXY TC\xe0..." ending
   // in a lone LF. Its prefixes without the LF failed with v1_bad_protocol, the
   // whole line with v1_bad_line_ending.
