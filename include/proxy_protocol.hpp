@@ -1849,6 +1849,12 @@ constexpr v2_plan plan_v2(const header& h, std::span<const tlv_item> items, cons
       break;
     }
     case address_family::unix_socket:
+      if (h.command == command::local && h.address_block.size() == 2 * unix_path_size && h.unix_source.empty() &&
+          h.unix_destination.empty()) {
+        plan.block = 2 * unix_path_size;  // re-emit of a received LOCAL header: its block as it was
+        plan.block_verbatim = true;
+        break;
+      }
       if (h.unix_source.size() > unix_path_size || h.unix_destination.size() > unix_path_size)
         return fail(errc::build_invalid_address);
       plan.block = 2 * unix_path_size;

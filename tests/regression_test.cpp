@@ -104,4 +104,34 @@ TEST_CASE("build: a command other than LOCAL or PROXY is refused and nothing is 
   }
 }
 
+TEST_CASE("build: a received LOCAL UNIX header is re-emitted with its address block (fuzz: round_trip)",
+          "[regression]") {
+  // fuzz/regressions/round_trip/local-unix-block-re-emitted: a LOCAL header
+  // with family UNIX and a CRC32C TLV. Its 216-byte block came back zeroed
+  // (LOCAL INET and INET6 blocks were kept), so the CRC32C changed too.
+  auto input = hex_bytes("0d0a0d0a000d0a515549540a 2032 00df");
+  for (std::size_t i = 0; i < 216; ++i) input.push_back(static_cast<std::byte>(i + 1));
+  for (const auto b : hex_bytes("0300 0400000000")) input.push_back(b);
+  // Fill in the CRC32C so that the input is valid.
+  const std::uint32_t crc = pp::crc32c(input);
+  for (std::size_t k = 0; k < 4; ++k) input[input.size() - 4 + k] = static_cast<std::byte>(crc >> (24 - 8 * k));
+  const auto parsed = pp::parse(input);
+  REQUIRE(parsed.ok());
+  REQUIRE(parsed->command == pp::command::local);
+  REQUIRE(parsed->family == pp::address_family::unix_socket);
+  std::array<std::byte, 512> out{};
+  const auto built = pp::build(out, *parsed);
+  REQUIRE(built.ok());
+  CHECK(test_support::to_hex(std::span(out).first(built.size())) == test_support::to_hex(input));
+  // Paths set by hand still take precedence over a block.
+  pp::header h = *parsed;
+  const auto path = test_support::text_bytes("/run/app.sock");
+  h.unix_source = path;
+  const auto rebuilt = pp::build(out, h);
+  REQUIRE(rebuilt.ok());
+  const auto again = pp::parse(std::span<const std::byte>(out).first(rebuilt.size()));
+  REQUIRE(again.ok());
+  CHECK(test_support::to_hex(again->address_block.first(13)) == test_support::to_hex(path));
+}
+
 }  // namespace
