@@ -228,7 +228,7 @@ bytes make_tlv_region(fs::byte_reader& in) {
     append_be(out, value.size(), 2);
     append(out, value);
   }
-  if (in.u8() == 0xFF) out.resize(out.size() - std::min<std::size_t>(out.size(), 1));  // cut short
+  if (in.u8() == 0xFF && !out.empty()) out.pop_back();  // cut short
   return out;
 }
 
@@ -288,8 +288,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto unix_destination = in.bytes(in.u8() % 112);
   h.unix_source = unix_source;
   h.unix_destination = unix_destination;
-  const std::uint8_t block_choice = in.u8() % 4;
-  const auto block = in.bytes(block_choice == 1 ? 12 : block_choice == 2 ? 36 : 0);
+  const std::uint8_t block_choice = in.u8() % 5;
+  const auto block = in.bytes(block_choice == 1 ? 12 : block_choice == 2 ? 36 : block_choice == 3 ? 216 : 0);
   h.address_block = block;  // LOCAL re-emit: a received block is written as it was
   const bytes region = in.u8() % 3 == 0 ? make_tlv_region(in) : bytes{};
   h.tlv_bytes = region;
@@ -341,10 +341,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (family_in_range && h.family != pp::address_family::unspecified &&
         h.transport == pp::transport_protocol::unspecified)
       faults.insert(pp::errc::build_invalid_family_transport);
-    const std::size_t native = h.family == pp::address_family::inet ? 12 : 36;
-    const bool verbatim = ip_family && h.command == pp::command::local && h.address_block.size() == native && !s_set;
+    // LOCAL re-emit: a received block (the family's size, no addresses or
+    // paths set) is written as it was.
+    const bool unix_family = h.family == pp::address_family::unix_socket;
+    const std::size_t native = h.family == pp::address_family::inet ? 12 : unix_family ? 216 : 36;
+    const bool no_addresses = ip_family ? !s_set : unix_source.empty() && unix_destination.empty();
+    const bool verbatim = (ip_family || unix_family) && h.command == pp::command::local &&
+                          h.address_block.size() == native && no_addresses;
     if (verbatim) faults.erase(pp::errc::build_invalid_address);
-    if (h.family == pp::address_family::unix_socket && (unix_source.size() > 108 || unix_destination.size() > 108))
+    if (unix_family && !verbatim && (unix_source.size() > 108 || unix_destination.size() > 108))
       faults.insert(pp::errc::build_invalid_address);
     bool region_crc = false;
     if (!region_is_valid(region, region_crc)) faults.insert(pp::errc::build_invalid_tlv);
@@ -361,7 +366,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (static_cast<unsigned>(h.command) > 1) faults.insert(pp::errc::build_invalid_command);
 
     std::size_t block_size = 0;
-    if (h.family == pp::address_family::unix_socket) block_size = 216;
+    if (unix_family) block_size = 216;
     if (ip_family) block_size = verbatim ? native : (six ? 36 : 12);
     const std::size_t unpadded = pp::v2_fixed_size + block_size + region.size() + items_size;
     std::size_t padding = 0;
