@@ -201,9 +201,10 @@ inline void check_result_shape(parser_kind kind, std::span<const std::byte> inpu
 
 /// Prefix lengths worth checking: all of them for short inputs, otherwise the
 /// fixed part, the edges around the header's end, and a spread in between.
-[[nodiscard]] inline std::vector<std::size_t> prefix_lengths(std::size_t size, std::size_t consumed) {
+[[nodiscard]] inline std::vector<std::size_t> prefix_lengths(std::span<const std::byte> input, std::size_t consumed) {
+  const std::size_t size = input.size();
   std::vector<std::size_t> out;
-  if (size <= 128) {
+  if (size <= 40) {
     for (std::size_t k = 0; k <= size; ++k) out.push_back(k);
     return out;
   }
@@ -211,6 +212,17 @@ inline void check_result_shape(parser_kind kind, std::span<const std::byte> inpu
   for (const std::size_t k : {consumed - 1, consumed, consumed + 1, size - 2, size - 1, size})
     if (k > 24 && k <= size) out.push_back(k);
   for (std::size_t i = 1; i < 8; ++i) out.push_back(size * i / 8);
+  // Around the v1 line's end: the first CR or LF, and the 107-byte limit.
+  for (const std::size_t k : {std::size_t{106}, std::size_t{107}, std::size_t{108}})
+    if (k <= size) out.push_back(k);
+  for (std::size_t i = 0; i < size && i < pp::v1_max_size; ++i) {
+    const auto c = std::to_integer<std::uint8_t>(input[i]);
+    if (c == '\r' || c == '\n') {
+      out.push_back(i);
+      out.push_back(i + 1);
+      break;
+    }
+  }
   return out;
 }
 
@@ -226,7 +238,7 @@ inline void check_result_shape(parser_kind kind, std::span<const std::byte> inpu
 inline void check_split_consistency(parser_kind kind, std::span<const std::byte> input, const pp::parse_result& full,
                                     const pp::parse_options& options) {
   const bool v2 = !input.empty() && std::to_integer<std::uint8_t>(input[0]) == 0x0D;
-  for (const std::size_t k : prefix_lengths(input.size(), full.consumed())) {
+  for (const std::size_t k : prefix_lengths(input, full.consumed())) {
     std::optional<exact_copy> copy;
     std::span<const std::byte> prefix = input.first(k);
     if (worth_an_exact_copy(k, input.size(), full.consumed())) prefix = copy.emplace(prefix).span();
