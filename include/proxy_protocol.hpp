@@ -492,7 +492,7 @@ constexpr char* write_ipv4(char* out, const std::uint8_t* b) noexcept {
 }
 constexpr char* write_ipv6(char* out, const std::uint8_t* b) noexcept {
   std::uint16_t groups[8]{};
-  for (int i = 0; i < 8; ++i) groups[i] = static_cast<std::uint16_t>((b[2 * i] << 8) | b[2 * i + 1]);
+  for (std::size_t i = 0; i < 8; ++i) groups[i] = static_cast<std::uint16_t>((b[2 * i] << 8) | b[2 * i + 1]);
   const bool mapped =
       groups[0] == 0 && groups[1] == 0 && groups[2] == 0 && groups[3] == 0 && groups[4] == 0 && groups[5] == 0xFFFF;
   const int group_count = mapped ? 6 : 8;
@@ -1927,7 +1927,7 @@ constexpr void write_v2(std::byte* out, const header& h, std::span<const tlv_ite
     if (item.item_kind() == tlv_item::kind::crc32c) crc_at = static_cast<std::size_t>(p - out) + 3;
     p = item.encode(p);
   }
-  if (plan.padding != 0) p = tlv_item::noop(plan.padding - 3).encode(p);
+  if (plan.padding != 0) (void)tlv_item::noop(plan.padding - 3).encode(p);
   if (crc_at != SIZE_MAX) {
     // The spec's order: the zeroed field is part of the finished header, then the value is stored.
     for (std::size_t i = 0; i < 4; ++i) out[crc_at + i] = std::byte{0};
