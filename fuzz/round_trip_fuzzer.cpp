@@ -298,6 +298,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::size_t item_count = in.u8() % 7;
   for (std::size_t i = 0; i < item_count; ++i) modelled.push_back(make_item(in, storage));
   std::vector<pp::tlv_item> items;
+  items.reserve(modelled.size());
   for (const auto& m : modelled) items.push_back(m.item);
 
   pp::build_options options;
