@@ -3,13 +3,15 @@
 // fuzz target an ordinary program that ctest runs over the checked-in corpus
 // in every configuration, so the targets keep compiling and the regression
 // inputs keep passing even where libFuzzer is not available (GCC, s390x).
+// POSIX directory calls rather than std::filesystem: nothing to link with
+// libc++ 14, and no exceptions under -fno-exceptions.
+#include <dirent.h>
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <vector>
 
@@ -17,16 +19,43 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
 namespace {
 
-bool replay_file(const std::filesystem::path& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) {
-    std::fprintf(stderr, "replay: cannot read %s\n", path.string().c_str());
+bool is_directory(const std::string& path) {
+  struct stat info {};
+  return stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode);
+}
+
+// Every regular file under `path` (or `path` itself), sorted.
+void collect(const std::string& path, std::vector<std::string>& files) {
+  if (!is_directory(path)) {
+    files.push_back(path);
+    return;
+  }
+  DIR* dir = opendir(path.c_str());
+  if (dir == nullptr) return;
+  std::vector<std::string> entries;
+  while (const dirent* entry = readdir(dir)) {
+    const std::string name = entry->d_name;
+    if (name != "." && name != "..") entries.push_back(path + "/" + name);
+  }
+  closedir(dir);
+  std::sort(entries.begin(), entries.end());
+  for (const auto& e : entries) collect(e, files);
+}
+
+bool replay_file(const std::string& path) {
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) {
+    std::fprintf(stderr, "replay: cannot read %s\n", path.c_str());
     return false;
   }
-  const std::vector<char> bytes{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+  std::vector<std::uint8_t> input;
+  std::uint8_t chunk[4096];
+  std::size_t n = 0;
+  while ((n = std::fread(chunk, 1, sizeof chunk, file)) > 0) input.insert(input.end(), chunk, chunk + n);
+  std::fclose(file);
   // An exact-size copy, as libFuzzer hands inputs over.
-  std::vector<std::uint8_t> input(bytes.begin(), bytes.end());
-  std::fprintf(stderr, "replay: %s (%zu bytes)\n", path.string().c_str(), input.size());
+  input.shrink_to_fit();
+  std::fprintf(stderr, "replay: %s (%zu bytes)\n", path.c_str(), input.size());
   (void)LLVMFuzzerTestOneInput(input.data(), input.size());
   return true;
 }
@@ -34,26 +63,14 @@ bool replay_file(const std::filesystem::path& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::size_t replayed = 0;
+  std::vector<std::string> files;
+  for (int i = 1; i < argc; ++i) collect(argv[i], files);
   bool ok = true;
-  for (int i = 1; i < argc; ++i) {
-    const std::filesystem::path arg(argv[i]);
-    std::error_code ec;
-    if (std::filesystem::is_directory(arg, ec)) {
-      std::vector<std::filesystem::path> files;
-      for (const auto& entry : std::filesystem::recursive_directory_iterator(arg))
-        if (entry.is_regular_file()) files.push_back(entry.path());
-      std::sort(files.begin(), files.end());
-      for (const auto& f : files) ok = replay_file(f) && ok, ++replayed;
-    } else {
-      ok = replay_file(arg) && ok;
-      ++replayed;
-    }
-  }
+  for (const auto& f : files) ok = replay_file(f) && ok;
   // The empty input, always.
   (void)LLVMFuzzerTestOneInput(nullptr, 0);
-  std::printf("replayed %zu inputs without a finding\n", replayed);
-  if (replayed == 0) {
+  std::printf("replayed %zu inputs without a finding\n", files.size());
+  if (files.empty()) {
     std::fprintf(stderr, "replay: no inputs given\n");
     return 1;
   }
