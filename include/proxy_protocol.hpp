@@ -575,17 +575,17 @@ constexpr std::to_chars_result ip_address::to_chars(char* first, char* last) con
 template <class CharT, class Traits>
 std::basic_ostream<CharT, Traits>& operator<<(std::basic_ostream<CharT, Traits>& os, const ip_address& a) {
   const auto t = to_text(a);
-  return os.write(t.buffer.data(), static_cast<std::streamsize>(t.size));
+  return os.write(t.buffer.data(), static_cast<decltype(os.width())>(t.size));
 }
 template <class CharT, class Traits>
 std::basic_ostream<CharT, Traits>& operator<<(std::basic_ostream<CharT, Traits>& os, const endpoint& e) {
   const auto t = to_text(e);
-  return os.write(t.buffer.data(), static_cast<std::streamsize>(t.size));
+  return os.write(t.buffer.data(), static_cast<decltype(os.width())>(t.size));
 }
 template <class CharT, class Traits>
 std::basic_ostream<CharT, Traits>& operator<<(std::basic_ostream<CharT, Traits>& os, errc e) {
   const auto s = to_string(e);
-  return os.write(s.data(), static_cast<std::streamsize>(s.size()));
+  return os.write(s.data(), static_cast<decltype(os.width())>(s.size()));
 }
 
 namespace detail {
