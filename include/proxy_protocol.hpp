@@ -222,10 +222,11 @@ enum class errc : std::uint8_t {
   build_invalid_family_transport,  ///< a family / transport pair the spec does not define
   build_invalid_tlv,      ///< malformed raw TLV bytes, value over 65535, UNIQUE_ID over 128, nested SSL, two CRC32C
   build_invalid_padding,  ///< the requested padding cannot be met by a NOOP TLV (3 bytes minimum)
+  build_invalid_command,  ///< the command is neither LOCAL nor PROXY (v2 has no other)
 };
 
 /// Number of error codes; codes are 1..errc_count.
-inline constexpr std::size_t errc_count = static_cast<std::size_t>(errc::build_invalid_padding);
+inline constexpr std::size_t errc_count = static_cast<std::size_t>(errc::build_invalid_command);
 
 /// The code's name, e.g. "v1_bad_port". Throws nothing.
 [[nodiscard]] constexpr std::string_view to_string(errc e) noexcept {
@@ -292,6 +293,8 @@ inline constexpr std::size_t errc_count = static_cast<std::size_t>(errc::build_i
       return "build_invalid_tlv";
     case errc::build_invalid_padding:
       return "build_invalid_padding";
+    case errc::build_invalid_command:
+      return "build_invalid_command";
   }
   return "unknown";
 }
@@ -362,6 +365,8 @@ inline constexpr std::size_t errc_count = static_cast<std::size_t>(errc::build_i
       return "build: invalid TLV";
     case errc::build_invalid_padding:
       return "build: padding cannot be met with a NOOP TLV";
+    case errc::build_invalid_command:
+      return "build: command is neither LOCAL nor PROXY";
   }
   return "unknown error";
 }
@@ -536,7 +541,7 @@ constexpr char* write_ipv4(char* out, const std::uint8_t* b) noexcept {
 }
 constexpr char* write_ipv6(char* out, const std::uint8_t* b) noexcept {
   std::uint16_t groups[8]{};
-  for (int i = 0; i < 8; ++i) groups[i] = static_cast<std::uint16_t>((b[2 * i] << 8) | b[2 * i + 1]);
+  for (std::size_t i = 0; i < 8; ++i) groups[i] = static_cast<std::uint16_t>((b[2 * i] << 8) | b[2 * i + 1]);
   const bool mapped =
       groups[0] == 0 && groups[1] == 0 && groups[2] == 0 && groups[3] == 0 && groups[4] == 0 && groups[5] == 0xFFFF;
   const int group_count = mapped ? 6 : 8;
@@ -1277,11 +1282,13 @@ constexpr const std::byte* find_space(const std::byte* p, const std::byte* end) 
 /// (including an IPv4-mapped dotted tail, as HAProxy sends), no zone id.
 /// Bytes after the CRLF are never looked at.
 ///
-/// Error precedence: first the line as a whole (a lone CR or LF gives
-/// `v1_bad_line_ending`, no CRLF within 107 bytes `v1_line_too_long`), then
-/// the fields left to right; the first field at fault gives the code. Before
-/// the line end arrives, a protocol token that cannot become valid is
-/// rejected at once; any other prefix is `need_more`.
+/// Error precedence: first a protocol token that cannot become valid (judged
+/// on the bytes before the first CR or LF, so it is rejected at once, before
+/// the line end arrives, with the code the whole line gets), then the line as
+/// a whole (a lone CR or LF gives `v1_bad_line_ending`, no CRLF within 107
+/// bytes `v1_line_too_long`), then the fields left to right; the first field
+/// at fault gives the code. Any other prefix is `need_more`, so the verdict
+/// never depends on how the bytes were split.
 /// Throws nothing; O(line length).
 [[nodiscard]] constexpr parse_result parse_v1(std::span<const std::byte> input,
                                               const parse_options& options = {}) noexcept {
@@ -1291,20 +1298,25 @@ constexpr const std::byte* find_space(const std::byte* p, const std::byte* end) 
   for (std::size_t i = 0; i < 5 && i < n; ++i)
     if (u8(input[i]) != static_cast<std::uint8_t>(proxy[i])) return parse_result::invalid(errc::not_proxy_header);
 
-  // Find the line end within the first 107 bytes.
+  // Find the line end (the first CR or LF) within the first 107 bytes.
   const std::size_t window = std::min(n, v1_max_size);
   std::size_t cr_at = window;
+  bool lone_lf = false;
   for (std::size_t i = 0; i < window; ++i) {
     const std::uint8_t c = u8(input[i]);
-    if (c == cr) {
+    if (c == cr || c == lf) {
       cr_at = i;
+      lone_lf = c == lf;
       break;
     }
-    if (c == lf) return parse_result::invalid(errc::v1_bad_line_ending);
   }
+  // A protocol token that can no longer become valid is reported before
+  // anything about the line end, so that the code does not depend on how much
+  // of the line has arrived (a prefix without its line end gets this code too).
+  if (cr_at > 5 && !v1_prefix_plausible(input.first(cr_at))) return parse_result::invalid(v1_prefix_error(input));
+  if (lone_lf) return parse_result::invalid(errc::v1_bad_line_ending);
   if (cr_at == window) {
     if (n >= v1_max_size) return parse_result::invalid(errc::v1_line_too_long);
-    if (n > 5 && !v1_prefix_plausible(input)) return parse_result::invalid(v1_prefix_error(input));
     return parse_result::need_more(n < v1_min_size ? v1_min_size - n : 1);
   }
   if (cr_at + 2 > v1_max_size) return parse_result::invalid(errc::v1_line_too_long);
@@ -1882,6 +1894,8 @@ constexpr std::byte* write_text(std::byte* out, const char* first, const char* l
 
 // Writes the v1 line into `out` (at least v1_max_size bytes) and returns its size, or an error.
 constexpr build_result write_v1(std::byte* out, const header& h, const build_options& options) noexcept {
+  if (h.command != command::local && h.command != command::proxy)
+    return build_result::failure(errc::build_invalid_command);
   std::byte* p = out;
   constexpr std::string_view unknown = "PROXY UNKNOWN\r\n";
   if (h.command == command::local || h.family == address_family::unspecified) {
@@ -1931,6 +1945,9 @@ constexpr v2_plan plan_v2(const header& h, std::span<const tlv_item> items, cons
     plan.error = e;
     return plan;
   };
+  // The command nibble is ORed into the version byte: any other value would
+  // write a header with a wrong command or even a wrong version.
+  if (h.command != command::local && h.command != command::proxy) return fail(errc::build_invalid_command);
   const auto fam_nibble = static_cast<std::uint8_t>(h.family);
   const auto transport_nibble = static_cast<std::uint8_t>(h.transport);
   if (fam_nibble > 3 || transport_nibble > 2) return fail(errc::build_invalid_family_transport);
@@ -1960,6 +1977,12 @@ constexpr v2_plan plan_v2(const header& h, std::span<const tlv_item> items, cons
       break;
     }
     case address_family::unix_socket:
+      if (h.command == command::local && h.address_block.size() == 2 * unix_path_size && h.unix_source.empty() &&
+          h.unix_destination.empty()) {
+        plan.block = 2 * unix_path_size;  // re-emit of a received LOCAL header: its block as it was
+        plan.block_verbatim = true;
+        break;
+      }
       if (h.unix_source.size() > unix_path_size || h.unix_destination.size() > unix_path_size)
         return fail(errc::build_invalid_address);
       plan.block = 2 * unix_path_size;
@@ -2032,7 +2055,7 @@ constexpr void write_v2(std::byte* out, const header& h, std::span<const tlv_ite
     if (item.item_kind() == tlv_item::kind::crc32c) crc_at = static_cast<std::size_t>(p - out) + 3;
     p = item.encode(p);
   }
-  if (plan.padding != 0) p = tlv_item::noop(plan.padding - 3).encode(p);
+  if (plan.padding != 0) (void)tlv_item::noop(plan.padding - 3).encode(p);
   if (crc_at != SIZE_MAX) {
     // The spec's order: the zeroed field is part of the finished header, then the value is stored.
     for (std::size_t i = 0; i < 4; ++i) out[crc_at + i] = std::byte{0};

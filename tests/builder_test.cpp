@@ -363,6 +363,12 @@ const build_error_case build_error_cases[] = {
        static const pp::tlv_item big[] = {pp::tlv_item::noop(65521)};
        return pp::size_v2(inet_header, big);
      }},
+    {"command neither LOCAL nor PROXY", pp::errc::build_invalid_command,
+     [] {
+       pp::header h = inet_header;
+       h.command = static_cast<pp::command>(2);
+       return pp::build_v2(scratch, h);
+     }},
     {"UNIX in v1", pp::errc::build_invalid_address,
      [] {
        pp::header h;
