@@ -328,28 +328,40 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!s_set || !d_set) faults.insert(pp::errc::build_invalid_address);
     const bool needs_mapping = h.family == pp::address_family::inet ? !(s4 && d4) : (s4 || d4);
     if (needs_mapping && !options.map_mixed_families) faults.insert(pp::errc::build_invalid_address);
+    // INET announced but no IPv4 address at all: not a mixed pair to map.
+    if (h.family == pp::address_family::inet && s_set && d_set && !s4 && !d4)
+      faults.insert(pp::errc::build_invalid_address);
   }
 
+  // v1 is TCP only: anything else is sent as UNKNOWN (spec 2.1); an IP family
+  // with no transport at all is refused, as in v2.
+  const bool v1_unknown =
+      h.command == pp::command::local || !ip_family || h.transport != pp::transport_protocol::stream;
   if (h.version == pp::version::v1) {
-    const bool unknown = h.command == pp::command::local || h.family == pp::address_family::unspecified;
-    if (unknown)
+    if (ip_family && h.transport == pp::transport_protocol::unspecified)
+      faults = {pp::errc::build_invalid_family_transport};
+    else if (v1_unknown)
       faults.clear();
-    else if (!ip_family)
-      faults.insert(pp::errc::build_invalid_address);
     if (static_cast<unsigned>(h.command) > 1) faults.insert(pp::errc::build_invalid_command);
   } else {
     if (!family_in_range || !transport_in_range) faults.insert(pp::errc::build_invalid_family_transport);
     if (family_in_range && h.family != pp::address_family::unspecified &&
         h.transport == pp::transport_protocol::unspecified)
       faults.insert(pp::errc::build_invalid_family_transport);
-    // LOCAL re-emit: a received block (the family's size, no addresses or
-    // paths set) is written as it was.
+    // LOCAL re-emit: a received block (no addresses or paths set, at most the
+    // family's size) is written as it was; a shorter one only with nothing after it.
     const bool unix_family = h.family == pp::address_family::unix_socket;
     const std::size_t native = h.family == pp::address_family::inet ? 12 : unix_family ? 216 : 36;
-    const bool no_addresses = ip_family ? !s_set : unix_source.empty() && unix_destination.empty();
-    const bool verbatim = (ip_family || unix_family) && h.command == pp::command::local &&
-                          h.address_block.size() == native && no_addresses;
-    if (verbatim) faults.erase(pp::errc::build_invalid_address);
+    const bool no_addresses = !s_set && !d_set && unix_source.empty() && unix_destination.empty();
+    const bool verbatim = (ip_family || unix_family) && h.command == pp::command::local && no_addresses;
+    if (verbatim) {
+      faults.erase(pp::errc::build_invalid_address);
+      const bool short_block = h.address_block.size() < native;
+      const bool anything_after =
+          !region.empty() || !modelled.empty() || options.pad_to_multiple > 1 || options.pad_to_size != 0;
+      if (h.address_block.size() > native || (short_block && anything_after))
+        faults.insert(pp::errc::build_invalid_address);
+    }
     if (unix_family && !verbatim && (unix_source.size() > 108 || unix_destination.size() > 108))
       faults.insert(pp::errc::build_invalid_address);
     bool region_crc = false;
@@ -368,7 +380,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     std::size_t block_size = 0;
     if (unix_family) block_size = 216;
-    if (ip_family) block_size = verbatim ? native : (six ? 36 : 12);
+    if (ip_family) block_size = six ? 36 : 12;
+    if (verbatim) block_size = h.address_block.size();
     const std::size_t unpadded = pp::v2_fixed_size + block_size + region.size() + items_size;
     std::size_t padding = 0;
     if (options.pad_to_size != 0) {
@@ -485,7 +498,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FUZZ_CHECK(r.ok() && r.consumed() == out.span().size());
   const pp::header& g = *r;
   FUZZ_CHECK(g.version == pp::version::v1 && g.command == pp::command::proxy);
-  if (h.command == pp::command::local || h.family == pp::address_family::unspecified) {
+  if (v1_unknown) {
     FUZZ_CHECK(g.family == pp::address_family::unspecified);
     FUZZ_CHECK(out.span().size() == 15);
   } else {

@@ -215,10 +215,10 @@ enum class errc : std::uint8_t {
   v2_unique_id_too_long,          ///< UNIQUE_ID TLV longer than 128 bytes
   v2_proxy_unspecified_rejected,  ///< PROXY with family UNSPEC while `reject_proxy_unspecified` is set
   // builders
-  build_buffer_too_small,  ///< the output span is smaller than the header (nothing was written)
-  build_header_too_large,  ///< the v2 length would exceed 65535
-  build_invalid_address,  ///< missing or unusable addresses (unspecified, UNIX in v1, mixed families refused, path over
-                          ///< 108 bytes)
+  build_buffer_too_small,          ///< the output span is smaller than the header (nothing was written)
+  build_header_too_large,          ///< the v2 length would exceed 65535
+  build_invalid_address,           ///< missing or unusable addresses (unspecified, no IPv4 under INET, mixed families
+                                   ///< refused, a path over 108 bytes)
   build_invalid_family_transport,  ///< a family / transport pair the spec does not define
   build_invalid_tlv,      ///< malformed raw TLV bytes, value over 65535, UNIQUE_ID over 128, nested SSL, two CRC32C
   build_invalid_padding,  ///< the requested padding cannot be met by a NOOP TLV (3 bytes minimum)
@@ -492,7 +492,7 @@ class ip_address {
   /// `{end, errc{}}`, or `{last, std::errc::value_too_large}` when it does not
   /// fit (use `max_ipv6_text`). An unspecified address writes nothing.
   /// Throws nothing.
-  constexpr std::to_chars_result to_chars(char* first, char* last) const noexcept;
+  [[nodiscard]] constexpr std::to_chars_result to_chars(char* first, char* last) const noexcept;
 
   /// Same family and bytes (IPv4 and its IPv4-mapped form differ).
   friend constexpr bool operator==(const ip_address&, const ip_address&) noexcept = default;
@@ -511,7 +511,8 @@ struct endpoint {
 };
 
 /// A small fixed-capacity string for address text, so that formatting needs
-/// no allocation: `header.source.address.to_text().view()`.
+/// no allocation: `to_text(header.source).view()` (keep the `address_text`
+/// alive while you use the view).
 struct address_text {
   std::array<char, 56> buffer{};  ///< the characters, not NUL-terminated
   std::size_t size = 0;           ///< number of characters used
@@ -731,9 +732,12 @@ constexpr bool parse_ipv6(const std::byte* p, const std::byte* end, std::uint8_t
 
 /// Parses IPv4 dotted-quad text (strict: no leading zeros) or IPv6 text
 /// (RFC 4291 forms, no zone id). Throws nothing.
-[[nodiscard]] inline std::optional<ip_address> parse_ip_address(std::string_view text) noexcept {
-  const auto* p = reinterpret_cast<const std::byte*>(text.data());
-  const auto* end = p + text.size();
+[[nodiscard]] constexpr std::optional<ip_address> parse_ip_address(std::string_view text) noexcept {
+  std::array<std::byte, ip_address::max_ipv6_text> chars{};  // a copy, so that this works in constant expressions
+  if (text.size() > chars.size()) return std::nullopt;
+  for (std::size_t i = 0; i < text.size(); ++i) chars[i] = static_cast<std::byte>(text[i]);
+  const std::byte* p = chars.data();
+  const std::byte* end = p + text.size();
   std::array<std::uint8_t, 16> b{};
   if (detail::parse_ipv4(p, end, b.data())) return ip_address::v4({b[0], b[1], b[2], b[3]});
   if (detail::parse_ipv6(p, end, b.data())) return ip_address::v6(b);
@@ -766,16 +770,22 @@ class tlv_range {
     /// @cond INTERNAL
     using value_type = tlv;
     using difference_type = std::ptrdiff_t;
-    using iterator_category = std::forward_iterator_tag;
+    using iterator_category = std::input_iterator_tag;  // operator* returns a value
     using iterator_concept = std::forward_iterator_tag;
     using reference = tlv;
     constexpr iterator() noexcept = default;
-    constexpr explicit iterator(const std::byte* p) noexcept : p_(p) {}
+    constexpr iterator(const std::byte* p, const std::byte* end) noexcept : p_(p), end_(end) {}
+    // Bounded by `end` even over bytes nobody validated (a hand-filled
+    // `header::tlv_bytes`, a nested SSL sub-TLV): a TLV cut short yields the
+    // bytes that are there and ends the walk, never a read past the range.
     [[nodiscard]] constexpr tlv operator*() const noexcept {
-      return {detail::u8(p_[0]), {p_ + 3, detail::load_be16(p_ + 1)}};
+      const auto room = static_cast<std::size_t>(end_ - p_);
+      if (room < 3) return {room == 0 ? std::uint8_t{0} : detail::u8(p_[0]), {}};
+      return {detail::u8(p_[0]), {p_ + 3, std::min<std::size_t>(detail::load_be16(p_ + 1), room - 3)}};
     }
     constexpr iterator& operator++() noexcept {
-      p_ += 3 + detail::load_be16(p_ + 1);
+      const auto room = static_cast<std::size_t>(end_ - p_);
+      p_ += room < 3 ? room : 3 + std::min<std::size_t>(detail::load_be16(p_ + 1), room - 3);
       return *this;
     }
     constexpr iterator operator++(int) noexcept {
@@ -783,19 +793,26 @@ class tlv_range {
       ++*this;
       return old;
     }
-    friend constexpr bool operator==(iterator, iterator) noexcept = default;
+    friend constexpr bool operator==(iterator a, iterator b) noexcept { return a.p_ == b.p_; }
     /// @endcond
 
    private:
     const std::byte* p_ = nullptr;
+    const std::byte* end_ = nullptr;
   };
   constexpr tlv_range() noexcept = default;
-  /// `bytes` must hold well-formed TLVs (as `header::tlv_bytes` does).
+  /// A view of TLVs laid out back to back, as `header::tlv_bytes` holds them
+  /// (validated by the parser). Iteration never reads outside `bytes`, even
+  /// when they are malformed.
   constexpr explicit tlv_range(std::span<const std::byte> bytes) noexcept : bytes_(bytes) {}
   /// First TLV.
-  [[nodiscard]] constexpr iterator begin() const noexcept { return iterator{bytes_.data()}; }
+  [[nodiscard]] constexpr iterator begin() const noexcept {
+    return iterator{bytes_.data(), bytes_.data() + bytes_.size()};
+  }
   /// Past the last TLV.
-  [[nodiscard]] constexpr iterator end() const noexcept { return iterator{bytes_.data() + bytes_.size()}; }
+  [[nodiscard]] constexpr iterator end() const noexcept {
+    return iterator{bytes_.data() + bytes_.size(), bytes_.data() + bytes_.size()};
+  }
   /// True when there are no TLVs.
   [[nodiscard]] constexpr bool empty() const noexcept { return bytes_.empty(); }
   /// The first TLV of `type`, if any. O(number of TLVs).
@@ -1064,12 +1081,19 @@ class parse_result {
   [[nodiscard]] constexpr std::size_t consumed() const noexcept { return ok() ? header_.raw.size() : 0; }
 
   /// The header; traps (never undefined behaviour) unless `ok()`.
-  [[nodiscard]] constexpr const header& value() const noexcept {
+  [[nodiscard]] constexpr const header& value() const& noexcept {
+    if (!ok()) detail::trap();
+    return header_;
+  }
+  /// On a temporary result, a copy: `header h = parse(buffer).value();` keeps
+  /// nothing that dies with the result (the views still point into `buffer`).
+  [[nodiscard]] constexpr header value() && noexcept {
     if (!ok()) detail::trap();
     return header_;
   }
   /// Same as `value()`.
-  [[nodiscard]] constexpr const header& operator*() const noexcept { return value(); }
+  [[nodiscard]] constexpr const header& operator*() const& noexcept { return value(); }
+  [[nodiscard]] constexpr header operator*() && noexcept { return std::move(*this).value(); }
   /// Member access to `value()`.
   [[nodiscard]] constexpr const header* operator->() const noexcept { return &value(); }
 
@@ -1232,7 +1256,7 @@ inline constexpr std::uint8_t lf = 0x0A;
 // Rejects a v1 prefix that has no line end yet when its protocol token can
 // no longer become "TCP4 ", "TCP6 " or "UNKNOWN", so garbage fails early.
 constexpr bool v1_prefix_plausible(std::span<const std::byte> in) noexcept {
-  constexpr std::string_view candidates[] = {"PROXY TCP4 ", "PROXY TCP6 ", "PROXY UNKNOWN"};
+  constexpr std::string_view candidates[] = {"PROXY TCP4 ", "PROXY TCP6 ", "PROXY UNKNOWN "};
   for (const auto c : candidates) {
     const std::size_t n = std::min(in.size(), c.size());
     bool match = true;
@@ -1486,9 +1510,11 @@ namespace detail {
 /// Only the pairs the spec lists are accepted (00 11 12 21 22 31 32) unless
 /// `allow_unlisted_family_transport`. LOCAL skips the family's address block
 /// (its addresses are not exposed) and its TLVs are still parsed and
-/// checked. PROXY UNSPEC is accepted with no addresses unless
-/// `reject_proxy_unspecified`. TLVs span exactly `[16 + block, 16 + length)`
-/// and are validated here, CRC32C included, so iterating them cannot fail.
+/// checked; a LOCAL block shorter than its family's size is accepted as
+/// opaque bytes with no TLVs (the spec ignores LOCAL's block; HAProxy accepts
+/// it), where PROXY fails with `v2_length_too_short`. PROXY UNSPEC is accepted
+/// with no addresses unless `reject_proxy_unspecified` (reported at byte 13). TLVs span exactly `[16 + block, 16 +
+/// length)` and are validated here, CRC32C included, so iterating them cannot fail.
 ///
 /// Error precedence follows the wire: signature, version, command, family,
 /// transport, pair, length vs. address block, `max_header_size`, then TLVs in
@@ -1518,12 +1544,19 @@ namespace detail {
       if (!options.allow_unlisted_family_transport) return parse_result::invalid(errc::v2_unlisted_family_transport);
       block = 0;
     }
+    if (block == 0 && options.reject_proxy_unspecified && (u8(input[12]) & 0x0F) == 1)
+      return parse_result::invalid(errc::v2_proxy_unspecified_rejected);
   }
   if (n < v2_fixed_size) return parse_result::need_more(v2_fixed_size - n);
 
   const std::size_t length = load_be16(input.data() + 14);
   const std::size_t total = v2_fixed_size + length;
-  if (length < static_cast<std::size_t>(block)) return parse_result::invalid(errc::v2_length_too_short);
+  if (length < static_cast<std::size_t>(block)) {
+    // PROXY needs its addresses. LOCAL ignores the whole block (spec 2.2) and
+    // HAProxy accepts a short one: its bytes are kept opaque, with no TLVs.
+    if ((u8(input[12]) & 0x0F) == 1) return parse_result::invalid(errc::v2_length_too_short);
+    block = static_cast<int>(length);
+  }
   if (total > options.max_header_size) return parse_result::invalid(errc::v2_header_too_large);
   if (n < total) return parse_result::need_more(total - n);
 
@@ -1577,7 +1610,6 @@ namespace detail {
       h.unix_destination = h.address_block.subspan(unix_path_size, unix_path_size);
       break;
     case address_family::unspecified:
-      if (options.reject_proxy_unspecified) return parse_result::invalid(errc::v2_proxy_unspecified_rejected);
       break;
   }
   return parse_result::complete(h);
@@ -1696,8 +1728,10 @@ struct build_options {
 };
 
 /// One TLV for `build_v2`, made by the factories below; written in the order
-/// given, duplicates allowed. Holds views: the bytes and text it refers to
-/// must outlive the build call. Throws nothing.
+/// given, duplicates allowed. Holds views, never copies: the bytes, text and
+/// sub-TLV array it refers to must outlive the build call. In particular
+/// `tlv_item::ssl(c, v, std::array{...})` with a temporary array dangles:
+/// name the sub-TLV array first. Throws nothing.
 class tlv_item {
  public:
   /// What an item writes: a plain value, SSL with sub-TLVs, or a CRC32C computed last.
@@ -1879,6 +1913,7 @@ constexpr resolved_addresses resolve_ip_family(const header& h, const build_opti
   if (!(s4 || s6) || !(d4 || d6)) return {errc::build_invalid_address, false};
   if (h.family == address_family::inet) {
     if (s4 && d4) return {errc{}, false};
+    if (s6 && d6) return {errc::build_invalid_address, false};  // INET announced, no IPv4 address at all
     if (!options.map_mixed_families) return {errc::build_invalid_address, false};
     return {errc{}, true};
   }
@@ -1898,12 +1933,14 @@ constexpr build_result write_v1(std::byte* out, const header& h, const build_opt
     return build_result::failure(errc::build_invalid_command);
   std::byte* p = out;
   constexpr std::string_view unknown = "PROXY UNKNOWN\r\n";
-  if (h.command == command::local || h.family == address_family::unspecified) {
+  const bool ip = h.family == address_family::inet || h.family == address_family::inet6;
+  if (ip && h.transport == transport_protocol::unspecified)
+    return build_result::failure(errc::build_invalid_family_transport);
+  // v1 is TCP only: any other family or transport MUST be sent as UNKNOWN (spec 2.1), as HAProxy does.
+  if (h.command == command::local || !ip || h.transport != transport_protocol::stream) {
     p = write_text(p, unknown.data(), unknown.data() + unknown.size());
     return build_result::success(static_cast<std::size_t>(p - out));
   }
-  if (h.family != address_family::inet && h.family != address_family::inet6)
-    return build_result::failure(errc::build_invalid_address);
   const resolved_addresses r = resolve_ip_family(h, options);
   if (r.error != errc{}) return build_result::failure(r.error);
   constexpr std::string_view tcp4 = "PROXY TCP4 ", tcp6 = "PROXY TCP6 ";
@@ -1957,18 +1994,30 @@ constexpr v2_plan plan_v2(const header& h, std::span<const tlv_item> items, cons
     if (h.transport == transport_protocol::unspecified) return fail(errc::build_invalid_family_transport);
     plan.fam = static_cast<std::uint8_t>((fam_nibble << 4) | transport_nibble);
   }
-  switch (h.family) {
+  // A received LOCAL header (no endpoints, no paths) is re-emitted with its
+  // address block as it was; one shorter than its family's size is opaque and
+  // only valid with nothing after it, as the parser reads it.
+  const std::size_t native = h.family == address_family::inet          ? 12
+                             : h.family == address_family::inet6       ? 36
+                             : h.family == address_family::unix_socket ? 2 * unix_path_size
+                                                                       : 0;
+  const bool received_local = h.command == command::local && native != 0 &&
+                              h.source.address.family() == address_family::unspecified &&
+                              h.destination.address.family() == address_family::unspecified && h.unix_source.empty() &&
+                              h.unix_destination.empty();
+  if (received_local) {
+    if (h.address_block.size() > native) return fail(errc::build_invalid_address);
+    const bool short_block = h.address_block.size() < native;
+    if (short_block && (!h.tlv_bytes.empty() || !items.empty() || options.pad_to_multiple > 1 || options.pad_to_size))
+      return fail(errc::build_invalid_address);
+    plan.block = h.address_block.size();
+    plan.block_verbatim = true;
+  }
+  switch (received_local ? address_family::unspecified : h.family) {
     case address_family::unspecified:
       break;
     case address_family::inet:
     case address_family::inet6: {
-      const std::size_t native = h.family == address_family::inet ? 12 : 36;
-      if (h.command == command::local && h.address_block.size() == native && !h.source.address.is_v4() &&
-          !h.source.address.is_v6()) {
-        plan.block = native;  // re-emit of a received LOCAL header: its block as it was
-        plan.block_verbatim = true;
-        break;
-      }
       const resolved_addresses r = resolve_ip_family(h, options);
       if (r.error != errc{}) return fail(r.error);
       plan.six = r.six;
@@ -1977,12 +2026,6 @@ constexpr v2_plan plan_v2(const header& h, std::span<const tlv_item> items, cons
       break;
     }
     case address_family::unix_socket:
-      if (h.command == command::local && h.address_block.size() == 2 * unix_path_size && h.unix_source.empty() &&
-          h.unix_destination.empty()) {
-        plan.block = 2 * unix_path_size;  // re-emit of a received LOCAL header: its block as it was
-        plan.block_verbatim = true;
-        break;
-      }
       if (h.unix_source.size() > unix_path_size || h.unix_destination.size() > unix_path_size)
         return fail(errc::build_invalid_address);
       plan.block = 2 * unix_path_size;
@@ -2077,10 +2120,10 @@ constexpr void write_v2(std::byte* out, const header& h, std::span<const tlv_ite
 
 /// Writes the v1 line for `h` into `out` (spec 2.1):
 /// `PROXY TCP4|TCP6 <src> <dst> <sport> <dport>\r\n` in canonical text (RFC
-/// 5952 IPv6, no leading zeros), or `PROXY UNKNOWN\r\n` for LOCAL and UNSPEC.
-/// Mixed families become TCP6 with the IPv4 side mapped (see
-/// `build_options::map_mixed_families`). A UNIX family fails with
-/// `build_invalid_address` (set UNSPEC to send UNKNOWN, as HAProxy does).
+/// 5952 IPv6, no leading zeros), or `PROXY UNKNOWN\r\n` for LOCAL, UNSPEC
+/// and anything v1 cannot carry (UNIX, DGRAM): spec 2.1 says those MUST be
+/// sent as UNKNOWN, as HAProxy does. Mixed families become TCP6 with the IPv4
+/// side mapped (see `build_options::map_mixed_families`).
 /// On any error nothing is written. Throws nothing; at most 107 bytes.
 [[nodiscard]] constexpr build_result build_v1(std::span<std::byte> out, const header& h,
                                               const build_options& options = {}) noexcept {

@@ -52,9 +52,11 @@ TEST_CASE("IPv4 text and conversions", "[address]") {
 
 TEST_CASE("to_chars reports a buffer that is too small and writes nothing past it", "[address]") {
   const auto a = *pp::parse_ip_address("2001:db8::1");
-  char buf[8];
-  const auto r = a.to_chars(buf, buf + sizeof buf);
+  char buf[12];
+  std::fill(std::begin(buf), std::end(buf), '#');
+  const auto r = a.to_chars(buf, buf + 8);
   CHECK(r.ec == std::errc::value_too_large);
+  CHECK(std::string_view(buf, 12) == "############");  // nothing written, in or past the range
   char big[pp::ip_address::max_ipv6_text];
   const auto widest = *pp::parse_ip_address("ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255");
   const auto w = widest.to_chars(big, big + sizeof big);
@@ -62,6 +64,8 @@ TEST_CASE("to_chars reports a buffer that is too small and writes nothing past i
   CHECK(static_cast<std::size_t>(w.ptr - big) == 39);  // not IPv4-mapped: hex groups
   CHECK(pp::to_text(*pp::parse_ip_address("::ffff:255.255.255.255")).size <= pp::ip_address::max_ipv6_text);
   CHECK(pp::ip_address{}.to_chars(buf, buf + 8).ptr == buf);
+  static_assert(pp::parse_ip_address("2001:db8::1")->is_v6());  // usable in constant expressions
+  static_assert(!pp::parse_ip_address("1.2.3.04"));
 }
 
 TEST_CASE("endpoints print as host:port with brackets for IPv6, also through ostream", "[address]") {

@@ -361,7 +361,7 @@ const build_error_case build_error_cases[] = {
     {"length over 65535", pp::errc::build_header_too_large,
      [] {
        static const pp::tlv_item big[] = {pp::tlv_item::noop(65521)};
-       return pp::size_v2(inet_header, big);
+       return pp::build_v2(scratch, inet_header, big);
      }},
     {"command neither LOCAL nor PROXY", pp::errc::build_invalid_command,
      [] {
@@ -369,12 +369,17 @@ const build_error_case build_error_cases[] = {
        h.command = static_cast<pp::command>(2);
        return pp::build_v2(scratch, h);
      }},
-    {"UNIX in v1", pp::errc::build_invalid_address,
+    {"INET announced with two IPv6 addresses", pp::errc::build_invalid_address,
      [] {
-       pp::header h;
+       pp::header h = pp::proxy_header({*pp::parse_ip_address("2001:db8::1"), 1}, {*pp::parse_ip_address("::1"), 2});
+       h.family = pp::address_family::inet;
+       return pp::build_v2(scratch, h);
+     }},
+    {"v1 INET with UNSPEC transport", pp::errc::build_invalid_family_transport,
+     [] {
+       pp::header h = inet_header;
        h.version = pp::version::v1;
-       h.family = pp::address_family::unix_socket;
-       h.transport = pp::transport_protocol::stream;
+       h.transport = pp::transport_protocol::unspecified;
        return pp::build_v1(scratch, h);
      }},
     {"INET without addresses", pp::errc::build_invalid_address,
@@ -489,6 +494,31 @@ TEST_CASE("typed TLV items write the registry's and vendors' layouts", "[builder
   CHECK(ssl->sub_tlvs.count() == 8);
 }
 
+TEST_CASE("v1 sends what it cannot carry (UNIX, DGRAM) as UNKNOWN, as spec 2.1 requires", "[builder]") {
+  std::array<std::byte, 128> out{};
+  auto line = [&](const pp::header& h) {
+    const auto b = pp::build_v1(out, h);
+    REQUIRE(b.ok());
+    return std::string(reinterpret_cast<const char*>(out.data()), b.size());
+  };
+  pp::header udp = inet_header;
+  udp.transport = pp::transport_protocol::datagram;
+  CHECK(line(udp) == "PROXY UNKNOWN\r\n");
+  pp::header unix_header;
+  unix_header.family = pp::address_family::unix_socket;
+  unix_header.transport = pp::transport_protocol::stream;
+  CHECK(line(unix_header) == "PROXY UNKNOWN\r\n");
+  CHECK(line(inet_header) == "PROXY TCP4 0.0.0.1 0.0.0.2 1 2\r\n");
+}
+
+TEST_CASE("a parse result taken by value outlives the result object", "[builder][api]") {
+  const auto bytes = hex_bytes("0d0a0d0a000d0a515549540a2111000cc0000201c6336402dc0401bb");
+  const pp::header h = pp::parse(bytes).value();  // value() && returns a copy
+  CHECK(h.source.port == 56324);
+  const pp::header h2 = *pp::parse(bytes);
+  CHECK(h2.destination.port == 443);
+}
+
 TEST_CASE("LOCAL health-check header is HAProxy's 16 bytes", "[builder]") {
   std::array<std::byte, 16> out{};
   CHECK(pp::build_v2(out, pp::local_header()).size() == 16);
@@ -531,7 +561,8 @@ TEST_CASE("sockaddr in: header from getpeername/getsockname results; and back ou
   const pp::header u = pp::header_from_sockets(reinterpret_cast<const sockaddr*>(&a), sizeof a,
                                                reinterpret_cast<const sockaddr*>(&b), sizeof b);
   CHECK(u.family == pp::address_family::unix_socket);
-  const auto built = pp::build_v2(out.size() < 300 ? std::span<std::byte>{} : std::span<std::byte>(out), u);
+  REQUIRE(pp::size_v2(u).size() == 16 + 216);
+  const auto built = pp::build_v2(std::span(out).first(231), u);  // one byte short
   CHECK(built.error() == pp::errc::build_buffer_too_small);
   std::array<std::byte, 300> big{};
   const auto bu = pp::build_v2(big, u);

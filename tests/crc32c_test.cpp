@@ -24,6 +24,7 @@ TEST_CASE("CRC32C chains across pieces", "[crc32c]") {
 
 TEST_CASE("hardware and portable CRC32C agree on every length and alignment", "[crc32c]") {
   INFO("hardware CRC32C available: " << pp::detail::has_hardware_crc32c());
+  if (!pp::detail::has_hardware_crc32c()) return;  // the instruction would trap; crc32c() falls back to the table
   test_support::rng random(42);
   std::vector<std::byte> data(4096);
   for (auto& b : data) b = std::byte{random.byte()};

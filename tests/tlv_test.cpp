@@ -130,6 +130,33 @@ TEST_CASE("vendor TLVs: AWS VPC endpoint, Azure LinkID (LE), GCP PSC id (BE)", "
   CHECK_FALSE(other->gcp_psc_connection_id());
 }
 
+TEST_CASE("iteration never reads outside its bytes, even over bytes nobody validated", "[tlv]") {
+  // A hand-filled header: TLV claims 0x0100 bytes but 2 are there, then a 1-byte tail.
+  const auto bytes = hex_bytes("020100 6162");
+  pp::header h;
+  h.tlv_bytes = bytes;
+  std::vector<std::size_t> sizes;
+  for (const pp::tlv t : h.tlvs()) sizes.push_back(t.value.size());
+  CHECK(sizes == std::vector<std::size_t>{2});
+  CHECK(h.authority() == "ab");
+  const auto tail = hex_bytes("0400");
+  CHECK(pp::tlv_range(tail).count() == 1);
+  CHECK((*pp::tlv_range(tail).begin()).value.empty());
+}
+
+TEST_CASE("an SSL sub-TLV typed 0x20 is opaque; as_ssl on it stays in bounds", "[tlv][ssl][cve]") {
+  // The reviewer's reproducer: an SSL TLV holding a sub-TLV of type 0x20 whose own sub-TLV is cut short.
+  const auto in =
+      hex_bytes("0d0a0d0a000d0a515549540a2111001ec0000201c6336402dc0401bb20000f0100000000200007010000000021ff");
+  const auto r = pp::parse(in);
+  REQUIRE(r.ok());
+  std::size_t inner_count = 0;
+  for (const pp::tlv t : r->ssl()->sub_tlvs)
+    if (const auto inner = pp::as_ssl(t))
+      for (const pp::tlv s : inner->sub_tlvs) inner_count += 1 + s.value.size();
+  CHECK(inner_count == 1);  // the cut-short 0x21 sub-TLV, with the bytes that are there (none)
+}
+
 TEST_CASE("TLV bytes are exposed raw, whatever they contain", "[tlv]") {
   const auto r_bytes = with_tlvs("020004 ff00fe80");  // the result's views point into it
   const auto r = pp::parse(r_bytes);

@@ -186,6 +186,8 @@ TEST_CASE("v1 rejects a hopeless protocol token before the line ends", "[v1]") {
   CHECK(pp::parse(as_span("PROXYX")).error() == pp::errc::v1_bad_separator);
   CHECK(pp::parse(as_span("PROXY TCP")).incomplete());
   CHECK(pp::parse(as_span("PROXY UNKNOWN and more")).incomplete());
+  CHECK(pp::parse(as_span("PROXY UNKNOWNX")).error() == pp::errc::v1_bad_protocol);
+  CHECK(pp::parse(as_span("PROXY UNKNOWN")).incomplete());
 }
 
 TEST_CASE("v1 option v1_accept_ipv4_in_tcp6 takes nginx's mixed TCP6 lines", "[v1][options]") {

@@ -97,6 +97,28 @@ TEST_CASE("v2 LOCAL skips the family's address block and still checks its TLVs",
   }
 }
 
+TEST_CASE("v2 LOCAL with a block shorter than its family's is accepted as opaque bytes", "[v2][local]") {
+  // HAProxy 2.6 and 3.5 accept it; the spec ignores LOCAL's address block. PROXY must have it.
+  for (const char* fixed : {"20110000", "20110005", "2021000b", "203100d7"}) {
+    INFO(fixed);
+    auto in = v2(fixed);
+    const std::size_t len = std::stoul(std::string(fixed).substr(4), nullptr, 16);
+    in.resize(16 + len, std::byte{0x01});
+    const auto r = pp::parse_v2(in);
+    REQUIRE(r.ok());
+    CHECK(r.consumed() == 16 + len);
+    CHECK(r->address_block.size() == len);
+    CHECK(r->tlv_bytes.empty());
+    CHECK_FALSE(r->has_addresses());
+    std::array<std::byte, 300> out{};
+    const auto again = pp::build_v2(out, *r);  // re-emitted as received
+    REQUIRE(again.ok());
+    CHECK(test_support::to_hex(std::span(out).first(again.size())) == test_support::to_hex(in));
+    in[12] = std::byte{0x21};  // the same as PROXY
+    CHECK(pp::parse_v2(in).error() == pp::errc::v2_length_too_short);
+  }
+}
+
 TEST_CASE("v2 PROXY with UNSPEC or DGRAM is accepted, never guessed", "[v2]") {
   const auto unspec_bytes = v2("21000000");        // the result's views point into it
   const auto unspec = pp::parse_v2(unspec_bytes);  // V21
@@ -107,6 +129,10 @@ TEST_CASE("v2 PROXY with UNSPEC or DGRAM is accepted, never guessed", "[v2]") {
   strict.reject_proxy_unspecified = true;
   CHECK(pp::parse_v2(v2("21000000"), strict).error() == pp::errc::v2_proxy_unspecified_rejected);
   CHECK(pp::parse_v2(v2("20000000"), strict).ok());  // LOCAL is not affected
+  // Reported at byte 13, before a caller buffers the rest.
+  CHECK(pp::parse_v2(v2("2100"), strict).error() == pp::errc::v2_proxy_unspecified_rejected);
+  CHECK(pp::parse_v2(v2("2100ffff"), strict).error() == pp::errc::v2_proxy_unspecified_rejected);
+  CHECK(pp::parse_v2(v2("2100000100"), strict).error() == pp::errc::v2_proxy_unspecified_rejected);
 
   const auto udp_bytes = v2("2112000c", inet_block);  // the result's views point into it
   const auto udp = pp::parse_v2(udp_bytes);           // V20
@@ -137,7 +163,6 @@ const rejected_header rejected_headers[] = {
     {"length 0 with INET", "21110000", "", pp::errc::v2_length_too_short},
     {"length 35 with INET6", "21210023", std::string_view("00"), pp::errc::v2_length_too_short},
     {"length 215 with UNIX", "213100d7", "", pp::errc::v2_length_too_short},
-    {"LOCAL length 0 with INET", "20110000", "", pp::errc::v2_length_too_short},
     {"TLV overruns (V26)", "21110014", "c0000201c6336402dc0401bb02000a3132333435", pp::errc::v2_tlv_truncated},
     {"2 stray bytes (V27)", "2111000e", "c0000201c6336402dc0401bb0000", pp::errc::v2_tlv_truncated},
     {"1 stray byte", "2111000d", "c0000201c6336402dc0401bb04", pp::errc::v2_tlv_truncated},
