@@ -1,7 +1,7 @@
 // blocking_server: a thread per connection, blocking reads, echo.
 //
 // The pattern to copy is `read_proxy_header`: it asks the parser how many
-// bytes it still needs and reads exactly that many, so not one byte of
+// bytes it still needs and reads at most that many, so not one byte of
 // application data is taken from the socket. The socket can then be handed,
 // untouched, to code that reads it itself (a TLS library, another process).
 // For v2 that is 15 + 1 bytes, then exactly the rest of the header; for v1 it
@@ -26,31 +26,32 @@ namespace {
 
 constexpr std::string_view usage =
     "usage: blocking_server [options]\n"
-    "Accepts connections from trusted proxies, reads a PROXY v1/v2 header with exact-size\n"
-    "reads, prints it, then echoes the application bytes back.\n\n";
+    "Accepts connections from trusted proxies, reads a PROXY v1/v2 header with reads sized\n"
+    "by the parser, prints it, then echoes the application bytes back.\n\n";
 
-/// A header read from a socket: the parser's answer (complete or invalid),
-/// or why the socket ran dry first.
+/// A header read from a socket: the parser's last answer, and why reading
+/// stopped early if it did (`received` otherwise).
 struct header_read {
-  read_status status = read_status::complete;
-  pp::parse_result result = pp::parse_result::invalid(pp::errc::not_proxy_header);
+  pp::parse_result result;
+  read_status stopped_by = read_status::received;
 };
 
 /// Reads one PROXY header into `storage` before `deadline`, without reading
-/// a byte past it. `storage` must hold the largest header `options` allows.
+/// a byte past it: each recv asks for at most what the parser still needs.
+/// `storage` must hold the largest header `options` allows.
 header_read read_proxy_header(int fd, std::span<std::byte> storage, const pp::parse_options& options,
                               clock::time_point deadline) {
   std::size_t have = 0;
   for (;;) {
-    // Parse what we have; an empty buffer asks for the 15 bytes of the shortest header.
+    // An empty buffer asks for the 15 bytes of the shortest header; then 1 more
+    // byte completes the v2 fixed part, after which the rest is known exactly.
     const pp::parse_result result = pp::parse(storage.first(have), options);
-    if (!result.incomplete()) return {read_status::complete, result};
-    const std::size_t wanted = result.bytes_needed();  // exact for v2 once 16 bytes are in
-    if (wanted > storage.size() - have)
-      return {read_status::complete, pp::parse_result::invalid(pp::errc::v2_header_too_large)};
-    const read_status status = read_exact(fd, storage.subspan(have, wanted), deadline);
-    if (status != read_status::complete) return {status, result};
-    have += wanted;
+    if (!result.incomplete()) return {result};
+    const std::size_t wanted = result.bytes_needed();
+    if (wanted > storage.size() - have) return {pp::parse_result::invalid(pp::errc::v2_header_too_large)};
+    const receive_result r = receive_before(fd, storage.subspan(have, wanted), deadline);
+    if (r.status != read_status::received) return {result, r.status};
+    have += r.size;
   }
 }
 
@@ -66,10 +67,9 @@ void serve(int fd, const server_options& options) {
   std::vector<std::byte> storage(header_storage_size(options));
   const header_read read =
       read_proxy_header(fd, storage, parse_options_for(options), clock::now() + options.header_timeout);
-  if (read.status != read_status::complete || read.result.failed()) {
+  if (!read.result.ok()) {
     // Never guess: no valid header, no service (and nothing is sent back).
-    emit(describe_reject(peer,
-                         read.status != read_status::complete ? reason(read.status) : reason(read.result.error())));
+    emit(describe_reject(peer, read.result.failed() ? reason(read.result.error()) : reason(read.stopped_by)));
     close(fd);
     return;
   }

@@ -146,10 +146,9 @@ options parse_command_line(int argc, char** argv) {
     } else if (arg == "--dst") {
       o.destination = endpoint(i);
     } else if (arg == "--linger") {
-      const std::string_view v = value(i);
-      const auto [end, error] = std::from_chars(v.data(), v.data() + v.size(), o.linger_seconds);
-      if (error != std::errc{} || end != v.data() + v.size() || o.linger_seconds < 0 || o.linger_seconds > 3600)
-        usage_error("--linger: expected seconds, 0-3600", usage);
+      const auto seconds = parse_number(value(i));
+      if (!seconds || *seconds < 0 || *seconds > 3600) usage_error("--linger: expected seconds, 0-3600", usage);
+      o.linger_seconds = *seconds;
     } else if (arg == "--alpn") {
       text_tlv(pp::tlv_type::alpn, i);
     } else if (arg == "--authority") {

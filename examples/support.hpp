@@ -60,6 +60,16 @@ inline std::optional<pp::endpoint> parse_endpoint(std::string_view text) {
   return pp::endpoint{*address, static_cast<std::uint16_t>(port)};
 }
 
+/// A decimal number such as `3` or `2.5` (std::from_chars for double is
+/// missing from libc++ 14, hence strtod).
+inline std::optional<double> parse_number(std::string_view text) {
+  const std::string copy(text);
+  char* end = nullptr;
+  const double v = std::strtod(copy.c_str(), &end);
+  if (copy.empty() || end != copy.c_str() + copy.size() || !(v == v)) return std::nullopt;
+  return v;
+}
+
 /// Prints `message` and the usage text on stderr, then exits with status 2.
 [[noreturn]] inline void usage_error(std::string_view message, std::string_view usage) {
   std::fprintf(stderr, "%.*s\n\n%.*s", static_cast<int>(message.size()), message.data(), static_cast<int>(usage.size()),
@@ -94,11 +104,10 @@ inline server_options parse_server_options(int argc, char** argv, std::string_vi
     return argv[++i];
   };
   auto number = [&](std::string_view text, double low, double high, std::string_view what) {
-    double v = 0;
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (error != std::errc{} || end != text.data() + text.size() || v < low || v > high)
+    const auto v = parse_number(text);
+    if (!v || *v < low || *v > high)
       usage_error(std::string(what) + ": '" + std::string(text) + "' is out of range", usage);
-    return v;
+    return *v;
   };
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
@@ -220,26 +229,31 @@ inline bool write_all(int fd, std::span<const std::byte> bytes) {
   return true;
 }
 
-enum class read_status { complete, closed, timed_out, failed };
+enum class read_status { received, closed, timed_out, failed };
 
-/// Reads exactly `into.size()` bytes from a blocking socket before `deadline`:
-/// never more, so the bytes after them stay in the socket.
-inline read_status read_exact(int fd, std::span<std::byte> into, clock::time_point deadline) {
-  while (!into.empty()) {
+struct receive_result {
+  read_status status = read_status::failed;
+  std::size_t size = 0;  // bytes received when `received`
+};
+
+/// One recv(2) of at most `into.size()` bytes from a blocking socket,
+/// waiting no later than `deadline`. Never more than asked, so the bytes
+/// after them stay in the socket.
+inline receive_result receive_before(int fd, std::span<std::byte> into, clock::time_point deadline) {
+  for (;;) {
     const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now()).count();
-    if (left <= 0) return read_status::timed_out;
+    if (left <= 0) return {read_status::timed_out};
     pollfd p{fd, POLLIN, 0};
     const int ready = poll(&p, 1, static_cast<int>(left));
     if (ready < 0 && errno == EINTR) continue;
-    if (ready < 0) return read_status::failed;
-    if (ready == 0) return read_status::timed_out;
+    if (ready < 0) return {read_status::failed};
+    if (ready == 0) return {read_status::timed_out};
     const ssize_t n = recv(fd, into.data(), into.size(), 0);
     if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-    if (n < 0) return read_status::failed;
-    if (n == 0) return read_status::closed;
-    into = into.subspan(static_cast<std::size_t>(n));
+    if (n < 0) return {read_status::failed};
+    if (n == 0) return {read_status::closed};
+    return {read_status::received, static_cast<std::size_t>(n)};
   }
-  return read_status::complete;
 }
 
 // ---------------------------------------------------------------------------
@@ -366,7 +380,7 @@ inline std::string_view reason(read_status s) {
       return "header_timeout";
     case read_status::failed:
       return "read_error";
-    case read_status::complete:
+    case read_status::received:
       break;
   }
   return "none";

@@ -157,6 +157,7 @@ def fields(line):
 # ---------------------------------------------------------------- processes
 
 _RUNNING = []
+_STARTED = []  # every process, for the output dump after a failure
 
 
 def _stop_all(*_):
@@ -185,6 +186,7 @@ class ExampleProcess:
         self.p = subprocess.Popen(argv, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         self.pid = self.p.pid
         _RUNNING.append(self)
+        _STARTED.append(self)
         self.stderr = b""
         threading.Thread(target=self._read_stdout, daemon=True).start()
         threading.Thread(target=self._read_stderr, daemon=True).start()
@@ -347,6 +349,13 @@ class Checks:
         return self.check(not wrong, what, "; ".join(wrong))
 
     def finish(self):
-        print("%s: %d passed, %d failed" % (self.title, self.passed, self.failed), flush=True)
         _stop_all()
+        if self.failed or os.environ.get("PP_EXAMPLES_VERBOSE"):
+            for p in _STARTED:
+                print("--- output of %s (pid %d), last 60 lines" % (" ".join(p.argv), p.pid))
+                for line in p.lines[-60:]:
+                    print("    " + line)
+                if p.stderr:
+                    print("    stderr: " + p.stderr.decode("utf-8", "replace")[-2000:])
+        print("%s: %d passed, %d failed" % (self.title, self.passed, self.failed), flush=True)
         return 1 if self.failed else 0
