@@ -2286,6 +2286,140 @@ constexpr void write_v2(std::byte* out, const header& h, std::span<const tlv_ite
 
 #endif  // PROXY_PROTOCOL_HAS_SOCKETS
 
+// ---------------------------------------------------------------------------
+// 9. Trust policy: which peers may send a header (socket-free)
+// ---------------------------------------------------------------------------
+//
+// The spec (section 4, "no guessing") says a receiver must know that a
+// header is coming and should only take one from the proxies it trusts. A
+// listener that requires headers therefore has exactly two answers for a new
+// connection: the peer is a trusted proxy, so a header is required before
+// anything else; or it is not, and the connection is closed. There is no
+// third answer ("no header, serve it with its socket address"): sniffing for
+// a header is how spoofed client addresses get in.
+
+/// A block of addresses in CIDR notation, such as `10.0.0.0/8` or
+/// `2001:db8::/32`: the proxies allowed to send a PROXY header.
+/// A default-constructed `cidr` contains nothing. Throws nothing.
+class cidr {
+ public:
+  constexpr cidr() noexcept = default;
+
+  /// The block `network/prefix_length`, or `std::nullopt` when the network is
+  /// unspecified, the prefix is longer than the family's width (32 or 128),
+  /// or bits after the prefix are set: `10.0.0.1/8` is refused rather than
+  /// silently widened, since it is more likely a typo for `/32` than a wish
+  /// to trust 16 million addresses.
+  [[nodiscard]] static constexpr std::optional<cidr> make(const ip_address& network, unsigned prefix_length) noexcept {
+    const std::span<const std::uint8_t> bytes = network.bytes();
+    if (bytes.empty() || prefix_length > 8 * bytes.size()) return std::nullopt;
+    for (std::size_t bit = prefix_length; bit < 8 * bytes.size(); ++bit)
+      if ((bytes[bit / 8] >> (7 - bit % 8)) & 1u) return std::nullopt;
+    cidr c;
+    c.network_ = network;
+    c.prefix_length_ = static_cast<std::uint8_t>(prefix_length);
+    return c;
+  }
+
+  /// The first address of the block (bits after the prefix are zero).
+  [[nodiscard]] constexpr const ip_address& network() const noexcept { return network_; }
+  /// Number of leading bits that are fixed: 0-32 (IPv4) or 0-128 (IPv6).
+  [[nodiscard]] constexpr unsigned prefix_length() const noexcept { return prefix_length_; }
+
+  /// True when `peer` lies in the block. The answer does not depend on how
+  /// the socket spelled the peer: an IPv4 peer seen through a dual-stack
+  /// IPv6 socket (`::ffff:10.1.2.3`) is in `10.0.0.0/8`, and an IPv4 peer is
+  /// in an IPv6 block that contains its IPv4-mapped form (`::ffff:0:0/96`,
+  /// `::/0`). An unspecified peer is in no block.
+  [[nodiscard]] constexpr bool contains(const ip_address& peer) const noexcept {
+    const ip_address candidate = network_.is_v4() ? peer.unmapped() : peer.to_v6();
+    if (candidate.family() != network_.family() || network_.family() == address_family::unspecified) return false;
+    const std::span<const std::uint8_t> a = candidate.bytes();
+    const std::span<const std::uint8_t> n = network_.bytes();
+    const std::size_t full_bytes = prefix_length_ / 8u;
+    for (std::size_t i = 0; i < full_bytes; ++i)
+      if (a[i] != n[i]) return false;
+    const unsigned rest = prefix_length_ % 8u;
+    if (rest == 0) return true;
+    const auto mask = static_cast<std::uint8_t>(0xFFu << (8 - rest));
+    return (a[full_bytes] & mask) == n[full_bytes];
+  }
+
+  friend constexpr bool operator==(const cidr&, const cidr&) noexcept = default;
+
+ private:
+  ip_address network_;
+  std::uint8_t prefix_length_ = 0;
+};
+
+/// Parses `10.0.0.0/8`, `2001:db8::/32` or `::ffff:10.0.0.0/104`; an address
+/// without a prefix is a single host (`/32` or `/128`). Strict, like the
+/// rest of the library: IPv4 without leading zeros, IPv6 in RFC 4291 forms
+/// without zone id, the prefix in decimal without sign or leading zero, no
+/// spaces, and the bits after the prefix zero (see `cidr::make`).
+/// Usable in constant expressions; throws nothing.
+[[nodiscard]] constexpr std::optional<cidr> parse_cidr(std::string_view text) noexcept {
+  const std::size_t slash = text.find('/');
+  const std::string_view address = text.substr(0, slash);
+  if (address.empty() || address.size() > ip_address::max_ipv6_text) return std::nullopt;
+  std::array<std::byte, ip_address::max_ipv6_text> chars{};
+  for (std::size_t i = 0; i < address.size(); ++i) chars[i] = static_cast<std::byte>(address[i]);
+  const std::byte* const first = chars.data();
+  const std::byte* const last = first + address.size();
+  std::array<std::uint8_t, 16> b{};
+  ip_address network;
+  if (detail::parse_ipv4(first, last, b.data()))
+    network = ip_address::v4({b[0], b[1], b[2], b[3]});
+  else if (detail::parse_ipv6(first, last, b.data()))
+    network = ip_address::v6(b);
+  else
+    return std::nullopt;
+  const unsigned width = network.is_v4() ? 32u : 128u;
+  if (slash == std::string_view::npos) return cidr::make(network, width);
+  const std::string_view digits = text.substr(slash + 1);
+  if (digits.empty() || digits.size() > 3 || (digits.size() > 1 && digits[0] == '0')) return std::nullopt;
+  unsigned prefix_length = 0;
+  for (const char c : digits) {
+    if (c < '0' || c > '9') return std::nullopt;
+    prefix_length = prefix_length * 10 + static_cast<unsigned>(c - '0');
+  }
+  return cidr::make(network, prefix_length);
+}
+
+/// `10.0.0.0/8`, `2001:db8::/32`; empty for a default-constructed `cidr`.
+/// Throws nothing.
+[[nodiscard]] constexpr address_text to_text(const cidr& block) noexcept {
+  address_text t = to_text(block.network());
+  if (t.size == 0) return t;
+  char* p = t.buffer.data() + t.size;
+  *p++ = '/';
+  p = detail::write_decimal(p, block.prefix_length());
+  t.size = static_cast<std::size_t>(p - t.buffer.data());
+  return t;
+}
+
+/// What a listener that requires PROXY headers does with a new connection.
+enum class trust_decision : std::uint8_t {
+  require_header,     ///< a trusted proxy: read the header before anything else; without one, close
+  reject_connection,  ///< anyone else: close at once, without reading or answering anything
+};
+
+/// The decision for a connection from `peer` (the socket's own peer address,
+/// `getpeername`, never an address taken from a header) when only the
+/// proxies in `trusted_proxies` may connect. An empty list trusts nobody, so
+/// a forgotten configuration fails closed. O(size of the list); no
+/// allocation; usable in constant expressions; throws nothing.
+///
+/// @par Example
+///     constexpr std::array trusted{*parse_cidr("10.0.0.0/8"), *parse_cidr("::1")};
+///     if (decide_trust(trusted, peer.address) == trust_decision::reject_connection) close(fd);
+[[nodiscard]] constexpr trust_decision decide_trust(std::span<const cidr> trusted_proxies,
+                                                    const ip_address& peer) noexcept {
+  for (const cidr& block : trusted_proxies)
+    if (block.contains(peer)) return trust_decision::require_header;
+  return trust_decision::reject_connection;
+}
+
 }  // namespace proxy_protocol
 
 template <>
