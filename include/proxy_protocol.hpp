@@ -12,6 +12,7 @@
 //   2. addresses and their text     6. version-agnostic parser
 //   3. CRC32C                       7. builders (v1, v2, TLVs, padding)
 //   4. detection, version 1 parser  8. socket helpers (sockaddr in and out)
+//                                   9. trust policy (which peers may send a header)
 //
 // Parsing and building never allocate, never throw and never read outside the
 // span they are given. Everything compiles with -fno-exceptions -fno-rtti.
