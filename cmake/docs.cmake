@@ -26,16 +26,16 @@ if(Python3_FOUND)
   set(_pp_check_cheatsheet "${PROJECT_SOURCE_DIR}/docs/check_cheatsheet.py")
   # Fails with the exact names to add to (or drop from) docs/cheatsheet.md.
   add_test(NAME cheatsheet_names_every_public_entity_of_the_header
-           COMMAND Python3::Interpreter "${_pp_check_cheatsheet}")
+           COMMAND ${Python3_EXECUTABLE} "${_pp_check_cheatsheet}")
   add_test(NAME cheatsheet_extractor_finds_public_names_in_sample
-           COMMAND Python3::Interpreter "${_pp_check_cheatsheet}" --self-test)
+           COMMAND ${Python3_EXECUTABLE} "${_pp_check_cheatsheet}" --self-test)
   set_tests_properties(cheatsheet_names_every_public_entity_of_the_header
                        cheatsheet_extractor_finds_public_names_in_sample PROPERTIES LABELS docs)
   if(PROXY_PROTOCOL_BUILD_DIST_TESTS)
     find_program(PROXY_PROTOCOL_CLANGXX NAMES clang++ clang++-14)
     if(PROXY_PROTOCOL_CLANGXX)
       add_test(NAME cheatsheet_extractor_agrees_with_clang_ast
-               COMMAND Python3::Interpreter "${_pp_check_cheatsheet}" --compare-with-clang "${PROXY_PROTOCOL_CLANGXX}")
+               COMMAND ${Python3_EXECUTABLE} "${_pp_check_cheatsheet}" --compare-with-clang "${PROXY_PROTOCOL_CLANGXX}")
       set_tests_properties(cheatsheet_extractor_agrees_with_clang_ast PROPERTIES LABELS docs)
     endif()
   endif()

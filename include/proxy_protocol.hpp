@@ -624,7 +624,7 @@ constexpr std::to_chars_result ip_address::to_chars(char* first, char* last) con
 }
 
 /// Stream output of `to_text()` (and of `to_string()` for `errc`), for logs.
-/// Declared with <iosfwd> only: include <ostream> to use them. Only these may
+/// Declared with `<iosfwd>` only: include `<ostream>` to use them. Only these may
 /// throw, as streams do.
 ///@{
 template <class Traits>
@@ -1094,7 +1094,11 @@ class parse_result {
   }
   /// Same as `value()`.
   [[nodiscard]] constexpr const header& operator*() const& noexcept { return value(); }
-  [[nodiscard]] constexpr header operator*() && noexcept { return std::move(*this).value(); }
+  /// Same as `value()` on a temporary result: a copy.
+  [[nodiscard]] constexpr header operator*() && noexcept {
+    if (!ok()) detail::trap();
+    return header_;
+  }
   /// Member access to `value()`.
   [[nodiscard]] constexpr const header* operator->() const noexcept { return &value(); }
 
@@ -2346,6 +2350,7 @@ class cidr {
     return (a[full_bytes] & mask) == n[full_bytes];
   }
 
+  /// Same network and prefix length.
   friend constexpr bool operator==(const cidr&, const cidr&) noexcept = default;
 
  private:
