@@ -686,6 +686,7 @@ constexpr bool parse_ipv6(const std::byte* p, const std::byte* end, std::uint8_t
 // ---------------------------------------------------------------------------
 
 /// One TLV: its type and a view of its value bytes in the caller's buffer.
+struct ssl_view;
 struct tlv {
   std::uint8_t type = 0;
   std::span<const std::byte> value;
@@ -693,6 +694,10 @@ struct tlv {
   [[nodiscard]] std::string_view text() const noexcept {
     return {reinterpret_cast<const char*>(value.data()), value.size()};
   }
+  /// This TLV read as the SSL TLV (type 0x20, value of at least 5 bytes),
+  /// for a loop over `header::tlvs()` that meets it: the view `header::ssl()`
+  /// gives, without searching for it again. `std::nullopt` for other TLVs.
+  [[nodiscard]] constexpr std::optional<ssl_view> ssl() const noexcept;
 };
 
 /// A forward range over TLVs laid out as `type(1) length(2, big-endian) value`.
@@ -735,8 +740,14 @@ class tlv_range {
   [[nodiscard]] constexpr bool empty() const noexcept { return bytes_.empty(); }
   /// The first TLV of `type`, if any. O(number of TLVs).
   [[nodiscard]] constexpr std::optional<tlv> find(std::uint8_t type) const noexcept {
-    for (const tlv t : *this)
-      if (t.type == type) return t;
+    // A plain pointer walk: a few instructions per TLV.
+    const std::byte* p = bytes_.data();
+    const std::byte* const end = p + bytes_.size();
+    while (p != end) {
+      const std::size_t length = detail::load_be16(p + 1);
+      if (detail::u8(*p) == type) return tlv{type, {p + 3, length}};
+      p += 3 + length;
+    }
     return std::nullopt;
   }
   /// Number of TLVs. O(number of TLVs).
@@ -799,6 +810,11 @@ struct ssl_view {
     return std::nullopt;
   }
 };
+
+constexpr std::optional<ssl_view> tlv::ssl() const noexcept {
+  if (type != tlv_type::ssl || value.size() < 5) return std::nullopt;
+  return ssl_view{detail::u8(value[0]), detail::load_be32(value.data() + 1), tlv_range{value.subspan(5)}};
+}
 
 // ---------------------------------------------------------------------------
 // The header value: what a parser returns and what a builder writes
@@ -867,9 +883,8 @@ struct header {
   }
   /// SSL (0x20) with its sub-TLVs (validated by the parser).
   [[nodiscard]] constexpr std::optional<ssl_view> ssl() const noexcept {
-    const auto t = find(tlv_type::ssl);
-    if (!t || t->value.size() < 5) return std::nullopt;
-    return ssl_view{detail::u8(t->value[0]), detail::load_be32(t->value.data() + 1), tlv_range{t->value.subspan(5)}};
+    if (const auto t = find(tlv_type::ssl)) return t->ssl();
+    return std::nullopt;
   }
   /// NETNS (0x30): US-ASCII network namespace name.
   [[nodiscard]] std::optional<std::string_view> netns() const noexcept { return text(tlv_type::netns); }
