@@ -2605,6 +2605,50 @@ constexpr std::byte* write_text(std::byte* out, const char* first, const char* l
 }
 
 // Writes the v1 line into `out` (at least v1_max_size bytes) and returns its size, or an error.
+// Each octet's decimal text, first character lowest, its length in the top byte.
+inline constexpr auto octet_text = [] {
+  std::array<std::uint32_t, 256> text{};
+  for (std::uint32_t v = 0; v < 256; ++v) {
+    if (v < 10)
+      text[v] = (1u << 24) | ('0' + v);
+    else if (v < 100)
+      text[v] = (2u << 24) | (('0' + v % 10) << 8) | ('0' + v / 10);
+    else
+      text[v] = (3u << 24) | (('0' + v % 10) << 16) | (('0' + v / 10 % 10) << 8) | ('0' + v / 100);
+  }
+  return text;
+}();
+
+// Writes a dotted quad. Each octet is stored as three bytes and the cursor
+// advances by its length, so up to two bytes past the address are scratch:
+// the caller's next write (a separator, then a field) covers them, and
+// nothing is ever written past the end of the finished line.
+constexpr std::byte* write_ipv4_text(std::byte* p, const std::uint8_t* octets) noexcept {
+  for (int i = 0; i < 4; ++i) {
+    if (i != 0) *p++ = std::byte{'.'};
+    const std::uint32_t text = octet_text[octets[i]];
+    p[0] = static_cast<std::byte>(text);
+    p[1] = static_cast<std::byte>(text >> 8);
+    p[2] = static_cast<std::byte>(text >> 16);
+    p += text >> 24;
+  }
+  return p;
+}
+
+// Writes a port in decimal, exactly its digits.
+constexpr std::byte* write_port_text(std::byte* p, std::uint16_t port) noexcept {
+  const unsigned value = port;
+  const int digits = value >= 10000 ? 5 : value >= 1000 ? 4 : value >= 100 ? 3 : value >= 10 ? 2 : 1;
+  unsigned rest = value;
+  for (int i = digits - 1; i >= 0; --i) {
+    p[i] = static_cast<std::byte>('0' + rest % 10);
+    rest /= 10;
+  }
+  return p + digits;
+}
+
+// Writes the v1 line into `out` (at least v1_max_size bytes) and returns its size, or an error.
+// Nothing is written on error; nothing is written past the returned size.
 constexpr build_result write_v1(std::byte* out, const header& h, const build_options& options) noexcept {
   std::byte* p = out;
   constexpr std::string_view unknown = "PROXY UNKNOWN\r\n";
@@ -2619,18 +2663,19 @@ constexpr build_result write_v1(std::byte* out, const header& h, const build_opt
   constexpr std::string_view tcp4 = "PROXY TCP4 ", tcp6 = "PROXY TCP6 ";
   const std::string_view prefix = r.six ? tcp6 : tcp4;
   p = write_text(p, prefix.data(), prefix.data() + prefix.size());
-  char text[ip_address::max_ipv6_text];
   for (const endpoint* e : {&h.source, &h.destination}) {
-    const ip_address a = r.six ? e->address.to_v6() : e->address;
-    const char* end = a.to_chars(text, text + sizeof text).ptr;
-    p = write_text(p, text, end);
+    if (r.six) {
+      char text[ip_address::max_ipv6_text];
+      const char* end = e->address.to_v6().to_chars(text, text + sizeof text).ptr;
+      p = write_text(p, text, end);
+    } else {
+      p = write_ipv4_text(p, e->address.bytes().data());
+    }
     *p++ = std::byte{' '};
   }
-  char* end = write_decimal(text, h.source.port);
-  p = write_text(p, text, end);
+  p = write_port_text(p, h.source.port);
   *p++ = std::byte{' '};
-  end = write_decimal(text, h.destination.port);
-  p = write_text(p, text, end);
+  p = write_port_text(p, h.destination.port);
   *p++ = std::byte{'\r'};
   *p++ = std::byte{'\n'};
   return build_result::success(static_cast<std::size_t>(p - out));
@@ -2769,6 +2814,90 @@ constexpr void write_v2(std::byte* out, const header& h, std::span<const tlv_ite
 }
 }  // namespace detail
 
+namespace detail {
+// The default argument of the builders: a constant, so that a call without
+// options builds no options object and, inlined, tests none of them.
+inline constexpr build_options default_build_options{};
+
+// The fixed part and, for AddressSize 4 or 16, the address block of a v2
+// header without TLVs; returns the size written.
+template <std::size_t AddressSize>
+PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE constexpr std::size_t write_v2_without_tlvs(std::byte* o, const header& h,
+                                                                                std::uint32_t fixed_tail) noexcept {
+  constexpr std::size_t block = AddressSize == 0 ? 0 : 2 * AddressSize + 4;
+  // Everything is read before the first write: `o` may alias `h` as far as
+  // the compiler knows, and reads after a write could not be combined.
+  std::array<std::uint8_t, AddressSize> source{}, destination{};
+  for (std::size_t i = 0; i < AddressSize; ++i) source[i] = h.source.address.bytes().data()[i];
+  for (std::size_t i = 0; i < AddressSize; ++i) destination[i] = h.destination.address.bytes().data()[i];
+  // Both ports big-endian in one word.
+  const auto swapped = [](std::uint16_t port) {
+    return static_cast<std::uint32_t>((port >> 8) | ((port & 0xFF) << 8));
+  };
+  const std::uint32_t ports = swapped(h.source.port) | (swapped(h.destination.port) << 16);
+
+  for (std::size_t i = 0; i < v2_signature.size(); ++i) o[i] = std::byte{v2_signature[i]};
+  for (std::size_t i = 0; i < 4; ++i) o[12 + i] = static_cast<std::byte>(fixed_tail >> (8 * i));
+  if constexpr (AddressSize != 0) {
+    for (std::size_t i = 0; i < AddressSize; ++i) o[16 + i] = std::byte{source[i]};
+    for (std::size_t i = 0; i < AddressSize; ++i) o[16 + AddressSize + i] = std::byte{destination[i]};
+    for (std::size_t i = 0; i < 4; ++i) o[16 + 2 * AddressSize + i] = static_cast<std::byte>(ports >> (8 * i));
+  }
+  return v2_fixed_size + block;
+}
+
+// Bytes 12-15 of a v2 header as a little-endian word: ver/cmd, fam, and the
+// big-endian length (under 256 here).
+constexpr std::uint32_t v2_fixed_tail(command c, std::uint8_t fam, std::size_t length) noexcept {
+  return (0x20u | static_cast<std::uint8_t>(c)) | (std::uint32_t{fam} << 8) |
+         (static_cast<std::uint32_t>(length) << 24);
+}
+
+// build_v2 for the common headers, written in place without a plan: no TLVs
+// from either source, no padding, LOCAL or PROXY, and INET with two IPv4
+// addresses, INET6 with two IPv6 addresses, or UNSPEC. Returns the size
+// written, or 0 (nothing written) when build_v2_general must decide.
+[[nodiscard]] PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE constexpr std::size_t write_v2_fast(
+    std::span<std::byte> out, const header& h, std::span<const tlv_item> items, const build_options& options) noexcept {
+  if (!items.empty() || !h.tlv_bytes.empty() || options.pad_to_size != 0 || options.pad_to_multiple > 1) return 0;
+  // The most common header first: PROXY, TCP over IPv4; its fixed part is a constant.
+  if (PROXY_PROTOCOL_DETAIL_EXPECT(h.command == command::proxy && h.family == address_family::inet &&
+                                   h.transport == transport_protocol::stream && h.source.address.is_v4() &&
+                                   h.destination.address.is_v4() && out.size() >= 28))
+    return write_v2_without_tlvs<4>(out.data(), h, v2_fixed_tail(command::proxy, 0x11, 12));
+  const auto transport_value = static_cast<std::uint8_t>(h.transport);
+  if (static_cast<std::uint8_t>(h.command) > 1 || transport_value > 2) return 0;
+  switch (h.family) {
+    case address_family::inet:
+      if (transport_value != 0 && h.source.address.is_v4() && h.destination.address.is_v4() && out.size() >= 28)
+        return write_v2_without_tlvs<4>(
+            out.data(), h, v2_fixed_tail(h.command, static_cast<std::uint8_t>(0x10 | transport_value), 12));
+      return 0;
+    case address_family::inet6:
+      if (transport_value != 0 && h.source.address.is_v6() && h.destination.address.is_v6() && out.size() >= 52)
+        return write_v2_without_tlvs<16>(
+            out.data(), h, v2_fixed_tail(h.command, static_cast<std::uint8_t>(0x20 | transport_value), 36));
+      return 0;
+    case address_family::unspecified:  // no address block, fam 0x00 whatever the transport
+      if (out.size() >= v2_fixed_size) return write_v2_without_tlvs<0>(out.data(), h, v2_fixed_tail(h.command, 0, 0));
+      return 0;
+    default:
+      return 0;
+  }
+}
+
+// build_v2 for everything else: plan, check, then write.
+[[gnu::noinline]] constexpr build_result build_v2_general(std::span<std::byte> out, const header& h,
+                                                          std::span<const tlv_item> tlvs,
+                                                          const build_options& options) noexcept {
+  const v2_plan plan = plan_v2(h, tlvs, options);
+  if (plan.error != errc{}) return build_result::failure(plan.error);
+  if (out.size() < plan.total) return build_result::failure(errc::build_buffer_too_small);
+  write_v2(out.data(), h, tlvs, plan);
+  return build_result::success(plan.total);
+}
+}  // namespace detail
+
 /// Exact size of the v1 line `build_v1` would write for `h`, or why it
 /// cannot be built. Throws nothing.
 [[nodiscard]] constexpr build_result size_v1(const header& h, const build_options& options = {}) noexcept {
@@ -2785,6 +2914,8 @@ constexpr void write_v2(std::byte* out, const header& h, std::span<const tlv_ite
 /// On any error nothing is written. Throws nothing; at most 107 bytes.
 [[nodiscard]] constexpr build_result build_v1(std::span<std::byte> out, const header& h,
                                               const build_options& options = {}) noexcept {
+  // Room for the longest line: write in place (write_v1 fails before writing).
+  if (out.size() >= v1_max_size) return detail::write_v1(out.data(), h, options);
   std::byte scratch[v1_max_size]{};
   const build_result r = detail::write_v1(scratch, h, options);
   if (!r) return r;
@@ -2812,21 +2943,27 @@ constexpr void write_v2(std::byte* out, const header& h, std::span<const tlv_ite
 /// The size is checked before anything is written: on any error `out` is
 /// untouched, so no partial header can be sent by mistake.
 /// Throws nothing; O(header size).
-[[nodiscard]] constexpr build_result build_v2(std::span<std::byte> out, const header& h,
-                                              std::span<const tlv_item> tlvs = {},
-                                              const build_options& options = {}) noexcept {
-  const detail::v2_plan plan = detail::plan_v2(h, tlvs, options);
-  if (plan.error != errc{}) return build_result::failure(plan.error);
-  if (out.size() < plan.total) return build_result::failure(errc::build_buffer_too_small);
-  detail::write_v2(out.data(), h, tlvs, plan);
-  return build_result::success(plan.total);
+[[nodiscard]] PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE constexpr build_result build_v2(
+    std::span<std::byte> out, const header& h, std::span<const tlv_item> tlvs = {},
+    const build_options& options = detail::default_build_options) noexcept {
+  if (const std::size_t size = detail::write_v2_fast(out, h, tlvs, options)) return build_result::success(size);
+  return detail::build_v2_general(out, h, tlvs, options);
 }
 
+namespace detail {
+// build_v1 out of line, so that build() keeps only build_v2's fast path inline.
+[[gnu::noinline]] constexpr build_result build_v1_outline(std::span<std::byte> out, const header& h,
+                                                          const build_options& options) noexcept {
+  return build_v1(out, h, options);
+}
+}  // namespace detail
+
 /// `build_v1` or `build_v2`, as `h.version` says (v1 ignores `tlvs`).
-[[nodiscard]] constexpr build_result build(std::span<std::byte> out, const header& h,
-                                           std::span<const tlv_item> tlvs = {},
-                                           const build_options& options = {}) noexcept {
-  return h.version == version::v1 ? build_v1(out, h, options) : build_v2(out, h, tlvs, options);
+[[nodiscard]] PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE constexpr build_result build(
+    std::span<std::byte> out, const header& h, std::span<const tlv_item> tlvs = {},
+    const build_options& options = detail::default_build_options) noexcept {
+  if (h.version == version::v1) return detail::build_v1_outline(out, h, options);
+  return build_v2(out, h, tlvs, options);
 }
 
 /// A v2 LOCAL header with no address block, as HAProxy sends for health
