@@ -1488,6 +1488,12 @@ enum class detection : std::uint8_t {
 /// `parse()` fails with `not_proxy_header` exactly when this says `not_proxy`.
 /// Throws nothing.
 [[nodiscard]] constexpr detection detect(std::span<const std::byte> input) noexcept {
+  // Whole signatures in one or two loads when enough bytes are in.
+  if (input.size() >= 12 && detail::load_le64(input.data()) == detail::v2_signature_low &&
+      detail::load_le32(input.data() + 8) == detail::v2_signature_high)
+    return detection::v2;
+  if (input.size() >= 5 && detail::load_le32(input.data()) == detail::v1_proxy_word && detail::u8(input[4]) == 'Y')
+    return detection::v1;
   if (input.empty()) return detection::need_more;
   if (detail::u8(input[0]) == 'P') {
     constexpr char proxy[] = "PROXY";
