@@ -2346,6 +2346,14 @@ namespace detail {
                                                            const parse_options& options) noexcept {
   return parse_v1_inline(input, options, parse_rest);
 }
+// The short UNKNOWN line (HAProxy's, 15 bytes) without a call; then the rest.
+PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE constexpr parse_result parse_short_unknown_or_rest(
+    std::span<const std::byte> input, const parse_options& options) noexcept {
+  const std::byte* const in = input.data();
+  if (input.size() >= v1_min_size && load_le64(in) == v1_unknown_low && load_le64(in + 7) == v1_unknown_high)
+    return parse_result_access::complete_v1_unknown({in, v1_min_size});
+  return parse_not_fast_v2(input, options);
+}
 }  // namespace detail
 
 /// Parses a v1 or v2 header at the start of `input`, chosen by its first
@@ -2356,7 +2364,7 @@ namespace detail {
                                            const parse_options& options = detail::default_parse_options) noexcept {
   // The v2 fast path first (it checks the whole signature); everything else
   // goes through one out-of-line call.
-  return detail::parse_v2_inline(input, options, detail::parse_not_fast_v2);
+  return detail::parse_v2_inline(input, options, detail::parse_short_unknown_or_rest);
 }
 
 namespace detail {
