@@ -1732,6 +1732,9 @@ inline constexpr auto hex_digit_values = [] {
 constexpr bool scan_ipv4(const std::byte*& cursor, std::uint32_t& packed, std::uint8_t terminator) noexcept {
   const std::byte* p = cursor;  // a local: the compiler keeps it in a register
   std::uint32_t octets = 0;
+#if defined(__GNUC__)
+#pragma GCC unroll 4  // the separator and the shift become constants
+#endif
   for (int octet = 0; octet < 4; ++octet) {
     unsigned value = static_cast<unsigned>(u8(p[0])) - '0';
     if (value > 9) return false;
@@ -1854,6 +1857,9 @@ constexpr bool scan_port(const std::byte*& cursor, std::uint16_t& port, std::uin
   if (value > 9) return false;
   std::size_t digits = 1;
   if (value != 0) {  // "0" alone; a leading zero fails on the terminator test
+#if defined(__GNUC__)
+#pragma GCC unroll 4
+#endif
     for (; digits < 5; ++digits) {
       const unsigned next = static_cast<unsigned>(u8(p[digits])) - '0';
       if (next > 9) break;
