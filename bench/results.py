@@ -126,7 +126,7 @@ set style data histogram
 set style histogram clustered gap 1
 set style fill solid 0.85 border -1
 set logscale y
-set yrange [1:*]
+set yrange [1:10000]
 set ylabel "ns per header"
 set grid ytics
 set key top left
