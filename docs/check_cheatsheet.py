@@ -40,6 +40,14 @@ _ACCESS = {"public", "private", "protected"}
 _SPECIFIERS = {"const", "constexpr", "noexcept", "override", "final", "volatile", "mutable", "&", "&&"}
 
 
+def _in_number(out):
+    """True when the characters just written end a numeric literal so far."""
+    j = len(out)
+    while j > 0 and (out[j - 1].isalnum() or out[j - 1] in "_'"):
+        j -= 1
+    return j < len(out) and out[j].isdigit()
+
+
 def strip_source(text):
     """Removes comments, string and character literals and preprocessor lines."""
     out = []
@@ -60,6 +68,10 @@ def strip_source(text):
         if text.startswith("/*", i):
             end = text.find("*/", i + 2)
             i = n if end < 0 else end + 2
+            continue
+        if c == "'" and _in_number(out):
+            out.append(c)  # a digit separator: 0x584F'5250
+            i += 1
             continue
         if c in "\"'":
             quote = c
@@ -399,6 +411,7 @@ namespace other { inline void not_ours() {} }
 namespace proxy_protocol {
 /// comment with a { brace and a "quote
 enum class color : unsigned char { red = 1, green /* } */, blue = 0x3 };
+namespace detail { inline constexpr unsigned long separated = 0x584F'5250u + 1'000; }
 namespace tlv_type {
 inline constexpr int alpn = 0x01;
 }

@@ -181,6 +181,20 @@ inline void check_result_shape(parser_kind kind, std::span<const std::byte> inpu
     if (kind == parser_kind::v2) FUZZ_CHECK(e == pp::errc::not_proxy_header || is_v2_error(e));
   }
 
+  // The fast paths agree with the careful parsers behind them on every input:
+  // same verdict, same fields, same views into the same bytes.
+  if (cross_check) {
+    const bool text = !input.empty() && std::to_integer<char>(input[0]) == 'P';
+    const pp::parse_result careful = kind == parser_kind::v1 || (kind == parser_kind::any && text)
+                                         ? pp::detail::parse_v1_general(input, options)
+                                         : pp::detail::parse_v2_general(input, options);
+    if (!(kind == parser_kind::any && input.empty())) FUZZ_CHECK(same_verdict(r, careful));
+    if (r.ok() && careful.ok()) {
+      FUZZ_CHECK(r->raw.data() == careful->raw.data() && r->address_block.data() == careful->address_block.data());
+      FUZZ_CHECK(r->tlv_bytes.data() == careful->tlv_bytes.data());
+    }
+  }
+
   // Which inputs are "not a PROXY header" is decided by the signatures alone.
   const bool not_proxy = r.failed() && r.error() == pp::errc::not_proxy_header;
   switch (kind) {

@@ -414,6 +414,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (options.pad_to_multiple > 1) FUZZ_CHECK(size_query.size() % options.pad_to_multiple == 0);
     const fs::exact_copy out = fs::build_exactly(h, items, options);
     const auto wire = out.span();
+    {
+      // The builder's fast path writes exactly what the general one writes.
+      std::vector<std::byte> general(wire.size() + 64);
+      const pp::build_result g = pp::detail::build_v2_general(general, h, items, options);
+      FUZZ_CHECK(g.ok() && g.size() == wire.size() && std::equal(wire.begin(), wire.end(), general.begin()));
+    }
 
     const pp::parse_result r = fs::check_parser(fs::parser_kind::any, wire, {});
     FUZZ_CHECK(r.ok() && r.consumed() == wire.size());
@@ -496,6 +502,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   FUZZ_CHECK(size_query.ok() && size_query.size() <= pp::v1_max_size);
   const fs::exact_copy out = fs::build_exactly(h, items, options);
+  {
+    // Written in place (room for any line) or through scratch (exact room): the same bytes.
+    std::vector<std::byte> roomy(pp::v1_max_size + 16, std::byte{0xA5});
+    const pp::build_result in_place = pp::build_v1(roomy, h, options);
+    FUZZ_CHECK(in_place.ok() && in_place.size() == out.span().size());
+    FUZZ_CHECK(std::equal(out.span().begin(), out.span().end(), roomy.begin()));
+    FUZZ_CHECK(std::all_of(roomy.begin() + static_cast<std::ptrdiff_t>(in_place.size()), roomy.end(),
+                           [](std::byte b) { return b == std::byte{0xA5}; }));
+  }
   const pp::parse_result r = fs::check_parser(fs::parser_kind::any, out.span(), {});
   FUZZ_CHECK(r.ok() && r.consumed() == out.span().size());
   const pp::header& g = *r;

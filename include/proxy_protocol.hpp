@@ -32,6 +32,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <charconv>
 #include <cstddef>
 #include <cstdint>
@@ -56,6 +57,22 @@
 #define PROXY_PROTOCOL_HAS_SOCKETS 1
 #else
 #define PROXY_PROTOCOL_HAS_SOCKETS 0
+#endif
+
+// Forces inlining of the few small functions that build results on the hot
+// paths (GCC's -O2 heuristics otherwise keep them out of line).
+// EXPECT marks the conditions of the parsers' fast paths as usually true.
+#if defined(__GNUC__) || defined(__clang__)
+#define PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE [[gnu::always_inline]] inline
+#define PROXY_PROTOCOL_DETAIL_EXPECT(condition) __builtin_expect(static_cast<bool>(condition), 1)
+#else
+#define PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE inline
+#define PROXY_PROTOCOL_DETAIL_EXPECT(condition) (condition)
+#endif
+
+#if defined(__SSE2__) && (defined(__GNUC__) || defined(__clang__))
+#include <emmintrin.h>
+#define PROXY_PROTOCOL_DETAIL_SSE2 1
 #endif
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -409,6 +426,15 @@ namespace detail {
 [[nodiscard]] constexpr std::uint64_t load_be64(const std::byte* p) noexcept {
   return (std::uint64_t{load_be32(p)} << 32) | load_be32(p + 4);
 }
+// Little-endian loads written byte by byte: usable in constant expressions,
+// and GCC and Clang turn each into one unaligned load on little-endian targets.
+[[nodiscard]] constexpr std::uint32_t load_le32(const std::byte* p) noexcept {
+  return std::uint32_t{u8(p[0])} | (std::uint32_t{u8(p[1])} << 8) | (std::uint32_t{u8(p[2])} << 16) |
+         (std::uint32_t{u8(p[3])} << 24);
+}
+[[nodiscard]] constexpr std::uint64_t load_le64(const std::byte* p) noexcept {
+  return std::uint64_t{load_le32(p)} | (std::uint64_t{load_le32(p + 4)} << 32);
+}
 [[nodiscard]] constexpr bool is_digit(std::uint8_t c) noexcept { return c >= '0' && c <= '9'; }
 [[nodiscard]] constexpr int hex_value(std::uint8_t c) noexcept {
   if (c >= '0' && c <= '9') return c - '0';
@@ -421,6 +447,10 @@ namespace detail {
 
 /// An IPv4 or IPv6 address as plain bytes in network order (no OS types).
 /// Throws nothing.
+namespace detail {
+struct ip_address_access;
+}
+
 class ip_address {
  public:
   /// Longest text forms, without a terminating NUL.
@@ -499,9 +529,41 @@ class ip_address {
   friend constexpr bool operator==(const ip_address&, const ip_address&) noexcept = default;
 
  private:
+  friend struct detail::ip_address_access;
   std::array<std::uint8_t, 16> bytes_{};
   address_family family_ = address_family::unspecified;
 };
+
+namespace detail {
+// Addresses straight from wire bytes, for the parsers' hot paths (byte
+// copies, which compilers turn into one 4- or 16-byte load and store).
+struct ip_address_access {
+  [[nodiscard]] PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE static constexpr ip_address v4(const std::byte* p) noexcept {
+    ip_address a;
+    for (std::size_t i = 0; i < 4; ++i) a.bytes_[i] = u8(p[i]);
+    a.family_ = address_family::inet;
+    return a;
+  }
+  [[nodiscard]] PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE static constexpr ip_address v4_packed(
+      std::uint32_t packed) noexcept {
+    ip_address a;
+    for (std::size_t i = 0; i < 4; ++i) a.bytes_[i] = static_cast<std::uint8_t>(packed >> (8 * i));
+    a.family_ = address_family::inet;
+    return a;
+  }
+  [[nodiscard]] PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE static constexpr ip_address unspecified() noexcept {
+    ip_address a;
+    a.family_ = address_family::unspecified;
+    return a;
+  }
+  [[nodiscard]] PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE static constexpr ip_address v6(const std::byte* p) noexcept {
+    ip_address a;
+    for (std::size_t i = 0; i < 16; ++i) a.bytes_[i] = u8(p[i]);
+    a.family_ = address_family::inet6;
+    return a;
+  }
+};
+}  // namespace detail
 
 /// An address and a port, as carried by v1 TCP lines and v2 INET/INET6 blocks.
 struct endpoint {
@@ -750,6 +812,7 @@ constexpr bool parse_ipv6(const std::byte* p, const std::byte* end, std::uint8_t
 // ---------------------------------------------------------------------------
 
 /// One TLV: its type and a view of its value bytes in the caller's buffer.
+struct ssl_view;
 struct tlv {
   std::uint8_t type = 0;             ///< one of `tlv_type`, or any other value
   std::span<const std::byte> value;  ///< the value bytes (length from the TLV's 16-bit field)
@@ -757,6 +820,10 @@ struct tlv {
   [[nodiscard]] std::string_view text() const noexcept {
     return {reinterpret_cast<const char*>(value.data()), value.size()};
   }
+  /// This TLV read as the SSL TLV (type 0x20, value of at least 5 bytes),
+  /// for a loop over `header::tlvs()` that meets it: the view `header::ssl()`
+  /// gives, without searching for it again. `std::nullopt` for other TLVs.
+  [[nodiscard]] constexpr std::optional<ssl_view> ssl() const noexcept;
 };
 
 /// A forward range over TLVs laid out as `type(1) length(2, big-endian) value`.
@@ -818,8 +885,16 @@ class tlv_range {
   [[nodiscard]] constexpr bool empty() const noexcept { return bytes_.empty(); }
   /// The first TLV of `type`, if any. O(number of TLVs).
   [[nodiscard]] constexpr std::optional<tlv> find(std::uint8_t type) const noexcept {
-    for (const tlv t : *this)
-      if (t.type == type) return t;
+    // A plain pointer walk, a few instructions per TLV, bounded like the
+    // iterator: a TLV cut short yields what is there and ends the walk.
+    const std::byte* p = bytes_.data();
+    const std::byte* const end = p + bytes_.size();
+    while (end - p >= 3) {
+      const std::size_t length = std::min<std::size_t>(detail::load_be16(p + 1), static_cast<std::size_t>(end - p - 3));
+      if (detail::u8(*p) == type) return tlv{type, {p + 3, length}};
+      p += 3 + length;
+    }
+    if (p != end && detail::u8(*p) == type) return tlv{type, {}};
     return std::nullopt;
   }
   /// Number of TLVs. O(number of TLVs).
@@ -888,13 +963,15 @@ struct ssl_view {
   }
 };
 
+constexpr std::optional<ssl_view> tlv::ssl() const noexcept {
+  if (type != tlv_type::ssl || value.size() < 5) return std::nullopt;
+  return ssl_view{detail::u8(value[0]), detail::load_be32(value.data() + 1), tlv_range{value.subspan(5)}};
+}
+
 /// The SSL view of a TLV of type 0x20 whose value holds at least the 5-byte
 /// client + verify part (as every SSL TLV of a parsed header does);
-/// `std::nullopt` otherwise. Throws nothing.
-[[nodiscard]] constexpr std::optional<ssl_view> as_ssl(const tlv& t) noexcept {
-  if (t.type != tlv_type::ssl || t.value.size() < 5) return std::nullopt;
-  return ssl_view{detail::u8(t.value[0]), detail::load_be32(t.value.data() + 1), tlv_range{t.value.subspan(5)}};
-}
+/// `std::nullopt` otherwise. Same as `t.ssl()`. Throws nothing.
+[[nodiscard]] constexpr std::optional<ssl_view> as_ssl(const tlv& t) noexcept { return t.ssl(); }
 
 // ---------------------------------------------------------------------------
 // The header value: what a parser returns and what a builder writes
@@ -964,8 +1041,8 @@ struct header {
   }
   /// SSL (0x20) with its sub-TLVs (validated by the parser).
   [[nodiscard]] constexpr std::optional<ssl_view> ssl() const noexcept {
-    const auto t = find(tlv_type::ssl);
-    return t ? as_ssl(*t) : std::nullopt;
+    if (const auto t = find(tlv_type::ssl)) return t->ssl();
+    return std::nullopt;
   }
   /// NETNS (0x30): US-ASCII network namespace name.
   [[nodiscard]] std::optional<std::string_view> netns() const noexcept { return text(tlv_type::netns); }
@@ -1023,6 +1100,59 @@ struct parse_options {
   /// lines (`PROXY TCP6 2001:db8::7 127.0.0.1 ...`, vector nginx122-v1-realip-mixed).
   bool v1_accept_ipv4_in_tcp6 = false;
 };
+
+class parse_result;
+namespace detail {
+struct parse_result_access;
+
+// The family and transport of each fam byte, as one 16-bit word
+// (family | transport << 8), so that the parser stores them together.
+inline constexpr auto v2_family_transport = [] {
+  std::array<std::uint16_t, 256> words{};
+  for (std::size_t fam = 0; fam < words.size(); ++fam)
+    words[fam] = static_cast<std::uint16_t>((fam >> 4) | ((fam & 0x0F) << 8));
+  return words;
+}();
+
+// What the fast path of parse_v2 reads from the address block.
+enum class v2_addresses : std::uint8_t { none, inet, inet6, unix_paths };
+template <v2_addresses Kind>
+struct v2_fast_path {};
+struct v1_fast_path {};
+template <v2_addresses Kind>
+struct v2_tlvs_path {};
+
+// Defined with the v2 parser: checks the TLVs of a v2 result just built, and
+// replaces it with the careful parser's result when they are faulty.
+constexpr void check_v2_tlvs_or_redo(parse_result& r, const parse_options& options) noexcept;
+
+// Source (`which` 0) or destination (1) endpoint of a v2 header starting at
+// `in`, returned as a prvalue so that it is built where it will live.
+template <v2_addresses Kind>
+PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE constexpr endpoint v2_endpoint(const std::byte* in, std::size_t which) noexcept {
+  const std::byte* a = in + 16;
+  if constexpr (Kind == v2_addresses::inet) {
+    return {ip_address_access::v4(a + 4 * which), load_be16(a + 8 + 2 * which)};
+  } else if constexpr (Kind == v2_addresses::inet6) {
+    return {ip_address_access::v6(a + 16 * which), load_be16(a + 32 + 2 * which)};
+  } else {
+    // Member by member: GCC expands `endpoint{}` (20 bytes, alignment 2) as a `rep stos`.
+    return {ip_address_access::unspecified(), 0};
+  }
+}
+template <v2_addresses Kind>
+PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE constexpr std::span<const std::byte> v2_unix_path(const std::byte* in,
+                                                                                      std::size_t which) noexcept {
+  if constexpr (Kind == v2_addresses::unix_paths) return {in + 16 + unix_path_size * which, unix_path_size};
+  return {};
+}
+}  // namespace detail
+
+namespace detail {
+// The default argument of the parsers: a constant, so that a call without
+// options builds no options object.
+inline constexpr parse_options default_parse_options{};
+}  // namespace detail
 
 /// The three outcomes of a parse.
 enum class parse_status : std::uint8_t {
@@ -1103,12 +1233,136 @@ class parse_result {
   [[nodiscard]] constexpr const header* operator->() const noexcept { return &value(); }
 
  private:
+  friend struct detail::parse_result_access;
   constexpr parse_result() noexcept = default;
+  // The complete result of parse_v2's fast paths (a valid v2 header at `in`,
+  // its TLVs, if any, validated): the header is initialised in place from
+  // prvalues, each field written once, instead of being zeroed, filled, then
+  // copied.
+  template <detail::v2_addresses Kind>
+  PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE constexpr parse_result(detail::v2_fast_path<Kind>, const std::byte* in,
+                                                             std::size_t block, std::size_t length) noexcept
+      : header_{version::v2,
+                static_cast<proxy_protocol::command>(detail::u8(in[12]) & 0x0F),
+                static_cast<address_family>(detail::v2_family_transport[detail::u8(in[13])] & 0xFF),
+                static_cast<transport_protocol>(detail::v2_family_transport[detail::u8(in[13])] >> 8),
+                detail::v2_endpoint<Kind>(in, 0),
+                detail::v2_endpoint<Kind>(in, 1),
+                detail::v2_unix_path<Kind>(in, 0),
+                detail::v2_unix_path<Kind>(in, 1),
+                {in + 16, block},
+                {in + 16 + block, length - block},
+                {in, 16 + length}},
+        status_(parse_status::complete) {}
+  // The same for a v2 header with TLVs: built in place, then its TLVs and
+  // CRC32C are checked by one call that leaves nothing else live here.
+  template <detail::v2_addresses Kind>
+  PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE constexpr parse_result(detail::v2_tlvs_path<Kind>, const std::byte* in,
+                                                             std::size_t block, std::size_t length,
+                                                             const parse_options& options) noexcept
+      : parse_result(detail::v2_fast_path<Kind>{}, in, block, length) {
+    detail::check_v2_tlvs_or_redo(*this, options);
+  }
+  // The complete result of parse_v1's fast path: `source()` and
+  // `destination()` are endpoint prvalues, so the header is built in place.
+  template <class Source, class Destination>
+  PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE constexpr parse_result(detail::v1_fast_path, address_family family, Source source,
+                                                             Destination destination,
+                                                             std::span<const std::byte> raw) noexcept
+      : header_{version::v1,
+                proxy_protocol::command::proxy,
+                family,
+                family == address_family::unspecified ? transport_protocol::unspecified : transport_protocol::stream,
+                source(),
+                destination(),
+                {},
+                {},
+                {},
+                {},
+                raw},
+        status_(parse_status::complete) {}
   header header_{};
   std::size_t needed_ = 0;
   parse_status status_ = parse_status::invalid;
   errc error_{};
 };
+
+namespace detail {
+// How a parser ended, apart from the header it filled in.
+struct parse_outcome {
+  parse_status status = parse_status::invalid;
+  errc error{};
+  std::size_t needed = 0;
+};
+[[nodiscard]] constexpr parse_outcome complete_outcome() noexcept { return {parse_status::complete, errc{}, 0}; }
+[[nodiscard]] constexpr parse_outcome need_more_outcome(std::size_t at_least) noexcept {
+  return {parse_status::need_more, errc{}, at_least == 0 ? 1 : at_least};
+}
+[[nodiscard]] constexpr parse_outcome invalid_outcome(errc e) noexcept { return {parse_status::invalid, e, 0}; }
+
+// The parsers write the header straight into the result they return (one
+// object, so the compiler constructs it in the caller's memory) instead of
+// building a header and copying it into a result.
+struct parse_result_access {
+  // Default-initialised (each member from its initializer), not value-initialised:
+  // `parse_result{}` would first zero all of it, then initialise it again.
+  [[nodiscard]] static constexpr parse_result blank() noexcept {
+    parse_result r;
+    return r;
+  }
+  [[nodiscard]] static constexpr header& value_of(parse_result& r) noexcept { return r.header_; }
+  // Complete v1 results: IPv4 addresses packed first octet lowest, IPv6 as bytes.
+  [[nodiscard]] PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE static constexpr parse_result complete_v1_inet(
+      std::uint32_t source, std::uint32_t destination, std::uint16_t source_port, std::uint16_t destination_port,
+      std::span<const std::byte> raw) noexcept {
+    return parse_result(
+        v1_fast_path{}, address_family::inet,
+        [&] {
+          return endpoint{ip_address_access::v4_packed(source), source_port};
+        },
+        [&] {
+          return endpoint{ip_address_access::v4_packed(destination), destination_port};
+        },
+        raw);
+  }
+  [[nodiscard]] PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE static constexpr parse_result complete_v1_inet6(
+      const std::array<std::uint8_t, 16>& source, const std::array<std::uint8_t, 16>& destination,
+      std::uint16_t source_port, std::uint16_t destination_port, std::span<const std::byte> raw) noexcept {
+    return parse_result(
+        v1_fast_path{}, address_family::inet6,
+        [&] {
+          return endpoint{ip_address::v6(source), source_port};
+        },
+        [&] {
+          return endpoint{ip_address::v6(destination), destination_port};
+        },
+        raw);
+  }
+  [[nodiscard]] PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE static constexpr parse_result complete_v1_unknown(
+      std::span<const std::byte> raw) noexcept {
+    const auto none = [] { return endpoint{ip_address_access::unspecified(), 0}; };
+    return parse_result(v1_fast_path{}, address_family::unspecified, none, none, raw);
+  }
+  // A v2 result for the header at `in` with TLVs, checked after it is built.
+  template <v2_addresses Kind>
+  [[nodiscard]] PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE static constexpr parse_result complete_v2_with_tlvs(
+      const std::byte* in, std::size_t block, std::size_t length, const parse_options& options) noexcept {
+    return parse_result(v2_tlvs_path<Kind>{}, in, block, length, options);
+  }
+  // A complete v2 result for the valid header starting at `in`.
+  template <v2_addresses Kind>
+  [[nodiscard]] PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE static constexpr parse_result complete_v2(
+      const std::byte* in, std::size_t block, std::size_t length) noexcept {
+    return parse_result(v2_fast_path<Kind>{}, in, block, length);
+  }
+  static constexpr void finish(parse_result& r, const parse_outcome& o) noexcept {
+    r.status_ = o.status;
+    r.error_ = o.error;
+    r.needed_ = o.needed;
+    if (o.status != parse_status::complete) r.header_ = header{};  // no half-filled header, even unseen
+  }
+};
+}  // namespace detail
 
 // ---------------------------------------------------------------------------
 // 3. CRC32C (Castagnoli, spec 2.2.3)
@@ -1147,19 +1401,66 @@ constexpr std::uint32_t crc32c_update_portable(std::uint32_t state, const std::b
 }
 
 #if defined(PROXY_PROTOCOL_DETAIL_X86_CRC)
+// Eight 8-byte words per step (the instruction's latency bounds the speed,
+// the loop overhead need not add to it), then the 0-63 bytes left in at most
+// six steps of 32, 16, 8, 4, 2 and 1.
 __attribute__((target("sse4.2"))) inline std::uint32_t crc32c_update_hardware(std::uint32_t state, const std::byte* p,
                                                                               std::size_t n) noexcept {
   std::uint64_t s = state;
-  while (n >= 8) {
+  const auto word_at = [](const std::byte* q) {
     std::uint64_t word;
-    std::memcpy(&word, p, 8);
-    s = _mm_crc32_u64(s, word);
+    std::memcpy(&word, q, 8);
+    return word;
+  };
+  for (; n >= 64; p += 64, n -= 64) {
+    s = _mm_crc32_u64(s, word_at(p));
+    s = _mm_crc32_u64(s, word_at(p + 8));
+    s = _mm_crc32_u64(s, word_at(p + 16));
+    s = _mm_crc32_u64(s, word_at(p + 24));
+    s = _mm_crc32_u64(s, word_at(p + 32));
+    s = _mm_crc32_u64(s, word_at(p + 40));
+    s = _mm_crc32_u64(s, word_at(p + 48));
+    s = _mm_crc32_u64(s, word_at(p + 56));
+  }
+  if (n & 32) {
+    s = _mm_crc32_u64(s, word_at(p));
+    s = _mm_crc32_u64(s, word_at(p + 8));
+    s = _mm_crc32_u64(s, word_at(p + 16));
+    s = _mm_crc32_u64(s, word_at(p + 24));
+    p += 32;
+  }
+  if (n & 16) {
+    s = _mm_crc32_u64(s, word_at(p));
+    s = _mm_crc32_u64(s, word_at(p + 8));
+    p += 16;
+  }
+  if (n & 8) {
+    s = _mm_crc32_u64(s, word_at(p));
     p += 8;
-    n -= 8;
   }
   auto s32 = static_cast<std::uint32_t>(s);
-  while (n-- > 0) s32 = _mm_crc32_u8(s32, u8(*p++));
+  if (n & 4) {
+    std::uint32_t word;
+    std::memcpy(&word, p, 4);
+    s32 = _mm_crc32_u32(s32, word);
+    p += 4;
+  }
+  if (n & 2) {
+    std::uint16_t word;
+    std::memcpy(&word, p, 2);
+    s32 = _mm_crc32_u16(s32, word);
+    p += 2;
+  }
+  if (n & 1) s32 = _mm_crc32_u8(s32, u8(*p));
   return s32;
+}
+// The whole CRC of a v2 header whose 4-byte CRC value at `at` counts as zero.
+__attribute__((target("sse4.2"))) inline std::uint32_t crc32c_zeroed_field_hardware(const std::byte* p, std::size_t n,
+                                                                                    std::size_t at) noexcept {
+  std::uint32_t s = crc32c_update_hardware(0xFFFFFFFFu, p, at);
+  s = _mm_crc32_u32(s, 0);
+  if (at + 4 == n) return ~s;  // the CRC32C TLV is often the last one
+  return ~crc32c_update_hardware(s, p + at + 4, n - at - 4);
 }
 inline bool has_hardware_crc32c() noexcept {
 #if defined(__SSE4_2__)
@@ -1170,37 +1471,90 @@ inline bool has_hardware_crc32c() noexcept {
 }
 #elif defined(PROXY_PROTOCOL_DETAIL_ARM_CRC)
 inline std::uint32_t crc32c_update_hardware(std::uint32_t state, const std::byte* p, std::size_t n) noexcept {
-  while (n >= 8) {
+  const auto word_at = [](const std::byte* q) {
     std::uint64_t word;
-    std::memcpy(&word, p, 8);
-    state = __crc32cd(state, word);
-    p += 8;
-    n -= 8;
+    std::memcpy(&word, q, 8);
+    return word;
+  };
+  for (; n >= 32; p += 32, n -= 32) {
+    state = __crc32cd(state, word_at(p));
+    state = __crc32cd(state, word_at(p + 8));
+    state = __crc32cd(state, word_at(p + 16));
+    state = __crc32cd(state, word_at(p + 24));
   }
-  while (n-- > 0) state = __crc32cb(state, u8(*p++));
+  if (n & 16) {
+    state = __crc32cd(state, word_at(p));
+    state = __crc32cd(state, word_at(p + 8));
+    p += 16;
+  }
+  if (n & 8) {
+    state = __crc32cd(state, word_at(p));
+    p += 8;
+  }
+  if (n & 4) {
+    std::uint32_t word;
+    std::memcpy(&word, p, 4);
+    state = __crc32cw(state, word);
+    p += 4;
+  }
+  if (n & 2) {
+    std::uint16_t word;
+    std::memcpy(&word, p, 2);
+    state = __crc32ch(state, word);
+    p += 2;
+  }
+  if (n & 1) state = __crc32cb(state, u8(*p));
   return state;
+}
+inline std::uint32_t crc32c_zeroed_field_hardware(const std::byte* p, std::size_t n, std::size_t at) noexcept {
+  std::uint32_t s = crc32c_update_hardware(0xFFFFFFFFu, p, at);
+  s = __crc32cw(s, 0);
+  if (at + 4 == n) return ~s;  // the CRC32C TLV is often the last one
+  return ~crc32c_update_hardware(s, p + at + 4, n - at - 4);
 }
 inline bool has_hardware_crc32c() noexcept { return true; }
 #else
 inline std::uint32_t crc32c_update_hardware(std::uint32_t state, const std::byte* p, std::size_t n) noexcept {
   return crc32c_update_portable(state, p, n);
 }
+inline std::uint32_t crc32c_zeroed_field_hardware(const std::byte* p, std::size_t n, std::size_t at) noexcept {
+  constexpr std::byte zeros[4]{};
+  std::uint32_t s = crc32c_update_portable(0xFFFFFFFFu, p, at);
+  s = crc32c_update_portable(s, zeros, 4);
+  return ~crc32c_update_portable(s, p + at + 4, n - at - 4);
+}
 inline bool has_hardware_crc32c() noexcept { return false; }
 #endif
 
-// The hardware paths load 8 bytes little-endian; on a big-endian ARM they
-// would differ, so only little-endian targets take them.
-constexpr std::uint32_t crc32c_update(std::uint32_t state, const std::byte* p, std::size_t n) noexcept {
-  if (std::is_constant_evaluated()) return crc32c_update_portable(state, p, n);
+// The hardware paths load words little-endian; on a big-endian ARM they
+// would differ, so only little-endian targets take them. CRC_TARGET marks
+// code compiled for CPUs with the CRC32C instructions (SSE4.2 on x86-64,
+// where they are chosen at run time; ARMv8 has them at compile time).
 #if (defined(PROXY_PROTOCOL_DETAIL_X86_CRC) || defined(PROXY_PROTOCOL_DETAIL_ARM_CRC)) && defined(__BYTE_ORDER__) && \
     __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define PROXY_PROTOCOL_DETAIL_HARDWARE_CRC 1
+#endif
+#if defined(PROXY_PROTOCOL_DETAIL_X86_CRC)
+#define PROXY_PROTOCOL_DETAIL_CRC_TARGET __attribute__((target("sse4.2")))
+#else
+#define PROXY_PROTOCOL_DETAIL_CRC_TARGET
+#endif
+
+constexpr std::uint32_t crc32c_update(std::uint32_t state, const std::byte* p, std::size_t n) noexcept {
+  if (std::is_constant_evaluated()) return crc32c_update_portable(state, p, n);
+#if defined(PROXY_PROTOCOL_DETAIL_HARDWARE_CRC)
   if (has_hardware_crc32c()) return crc32c_update_hardware(state, p, n);
 #endif
   return crc32c_update_portable(state, p, n);
 }
 
-// CRC32C of `header` with the 4 bytes at `value_offset` taken as zero, without copying.
+// CRC32C of `header` with the 4 bytes at `value_offset` taken as zero, without
+// copying (one hardware dispatch for the three parts).
 constexpr std::uint32_t crc32c_with_zeroed_field(std::span<const std::byte> header, std::size_t value_offset) noexcept {
+#if defined(PROXY_PROTOCOL_DETAIL_HARDWARE_CRC)
+  if (!std::is_constant_evaluated() && has_hardware_crc32c())
+    return crc32c_zeroed_field_hardware(header.data(), header.size(), value_offset);
+#endif
   constexpr std::byte zeros[4]{};
   std::uint32_t s = 0xFFFFFFFFu;
   s = crc32c_update(s, header.data(), value_offset);
@@ -1223,6 +1577,21 @@ constexpr std::uint32_t crc32c_with_zeroed_field(std::span<const std::byte> head
 // 4. Detection and the version 1 parser (spec 2.1)
 // ---------------------------------------------------------------------------
 
+namespace detail {
+// The signature as one 8-byte and one 4-byte little-endian word.
+inline constexpr std::uint64_t v2_signature_low = [] {
+  std::uint64_t word = 0;
+  for (std::size_t i = 0; i < 8; ++i) word |= std::uint64_t{v2_signature[i]} << (8 * i);
+  return word;
+}();
+inline constexpr std::uint32_t v2_signature_high = [] {
+  std::uint32_t word = 0;
+  for (std::size_t i = 0; i < 4; ++i) word |= std::uint32_t{v2_signature[8 + i]} << (8 * i);
+  return word;
+}();
+inline constexpr std::uint32_t v1_proxy_word = 0x584F'5250u;  // "PROX", little-endian
+}  // namespace detail
+
 /// What the first bytes of a connection are.
 enum class detection : std::uint8_t {
   need_more,  ///< a prefix of both signatures so far (or empty): read more
@@ -1237,6 +1606,12 @@ enum class detection : std::uint8_t {
 /// `parse()` fails with `not_proxy_header` exactly when this says `not_proxy`.
 /// Throws nothing.
 [[nodiscard]] constexpr detection detect(std::span<const std::byte> input) noexcept {
+  // Whole signatures in one or two loads when enough bytes are in.
+  if (input.size() >= 12 && detail::load_le64(input.data()) == detail::v2_signature_low &&
+      detail::load_le32(input.data() + 8) == detail::v2_signature_high)
+    return detection::v2;
+  if (input.size() >= 5 && detail::load_le32(input.data()) == detail::v1_proxy_word && detail::u8(input[4]) == 'Y')
+    return detection::v1;
   if (input.empty()) return detection::need_more;
   if (detail::u8(input[0]) == 'P') {
     constexpr char proxy[] = "PROXY";
@@ -1300,28 +1675,11 @@ constexpr const std::byte* find_space(const std::byte* p, const std::byte* end) 
 }
 }  // namespace detail
 
-/// Parses a version 1 line at the start of `input` (spec 2.1):
-///
-///     "PROXY" SP ( "TCP4" SP ip4 SP ip4 SP port SP port
-///                / "TCP6" SP ip6 SP ip6 SP port SP port
-///                / "UNKNOWN" [ SP <ignored, no CR or LF> ] ) CRLF
-///
-/// at most 107 bytes including CRLF; exactly one SP between fields; IPv4
-/// octets and ports without leading zeros; IPv6 in any RFC 4291 form
-/// (including an IPv4-mapped dotted tail, as HAProxy sends), no zone id.
-/// Bytes after the CRLF are never looked at.
-///
-/// Error precedence: first a protocol token that cannot become valid (judged
-/// on the bytes before the first CR or LF, so it is rejected at once, before
-/// the line end arrives, with the code the whole line gets), then the line as
-/// a whole (a lone CR or LF gives `v1_bad_line_ending`, no CRLF within 107
-/// bytes `v1_line_too_long`), then the fields left to right; the first field
-/// at fault gives the code. Any other prefix is `need_more`, so the verdict
-/// never depends on how the bytes were split.
-/// Throws nothing; O(line length).
-[[nodiscard]] constexpr parse_result parse_v1(std::span<const std::byte> input,
-                                              const parse_options& options = {}) noexcept {
-  using namespace detail;
+namespace detail {
+// The complete v1 parser: prefixes, faults and every accepted form. The fast
+// path below takes the common lines and leaves the rest to this.
+[[gnu::noinline]] constexpr parse_result parse_v1_general(std::span<const std::byte> input,
+                                                          const parse_options& options) noexcept {
   constexpr char proxy[] = "PROXY";
   const std::size_t n = input.size();
   for (std::size_t i = 0; i < 5 && i < n; ++i)
@@ -1436,6 +1794,288 @@ constexpr const std::byte* find_space(const std::byte* p, const std::byte* end) 
   return parse_result::complete(h);
 }
 
+// Index of the first CR or LF in in[0, window), or `window`: 16 bytes per
+// step with SSE2, 8 with a word-at-a-time test elsewhere, never reading past
+// `window`.
+[[nodiscard]] constexpr std::uint64_t cr_or_lf_bytes(std::uint64_t word) noexcept {
+  // The high bit of each byte equal to CR or LF (the lowest one is exact: the
+  // zero-byte test can only report false positives above a true match).
+  constexpr std::uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+  const std::uint64_t x = word ^ (ones * cr), y = word ^ (ones * lf);
+  return (((x - ones) & ~x) | ((y - ones) & ~y)) & highs;
+}
+[[nodiscard]] PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE constexpr std::size_t find_line_end(const std::byte* in,
+                                                                                      std::size_t window) noexcept {
+  std::size_t i = 0;
+  if (!std::is_constant_evaluated()) {
+#if defined(PROXY_PROTOCOL_DETAIL_SSE2)
+    const __m128i crs = _mm_set1_epi8(static_cast<char>(cr)), lfs = _mm_set1_epi8(static_cast<char>(lf));
+    auto mask_at = [&](std::size_t at) {
+      const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + at));
+      return static_cast<unsigned>(
+          _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(chunk, crs), _mm_cmpeq_epi8(chunk, lfs))));
+    };
+    for (; i + 16 <= window; i += 16)
+      if (const unsigned mask = mask_at(i)) return i + static_cast<std::size_t>(std::countr_zero(mask));
+    if (i == window) return window;
+    if (window >= 16) {  // the last 16 bytes again, without the ones already seen
+      const unsigned mask = mask_at(window - 16) >> (16 - (window - i));
+      return mask ? i + static_cast<std::size_t>(std::countr_zero(mask)) : window;
+    }
+#endif
+    for (; i + 8 <= window; i += 8)
+      if (const std::uint64_t bits = cr_or_lf_bytes(load_le64(in + i)))
+        return i + static_cast<std::size_t>(std::countr_zero(bits)) / 8;
+    if (i != window && window >= 8) {
+      const std::uint64_t bits = cr_or_lf_bytes(load_le64(in + window - 8)) >> (8 * (8 - (window - i)));
+      return bits ? i + static_cast<std::size_t>(std::countr_zero(bits)) / 8 : window;
+    }
+  }
+  for (; i < window; ++i)
+    if (u8(in[i]) == cr || u8(in[i]) == lf) return i;
+  return window;
+}
+
+// Value of each byte as a hex digit, 0xFF for any other byte.
+inline constexpr auto hex_digit_values = [] {
+  std::array<std::uint8_t, 256> values{};
+  for (std::size_t c = 0; c < values.size(); ++c) {
+    const int v = hex_value(static_cast<std::uint8_t>(c));
+    values[c] = v < 0 ? 0xFF : static_cast<std::uint8_t>(v);
+  }
+  return values;
+}();
+
+// The scanners of the v1 fast path. They rely on the line's CR (at or after
+// every position they are called with) as a sentinel: each stops at the first
+// byte outside its field's alphabet, so none reads past the CR. On success
+// `p` is left on the byte after the field, which must be `terminator`. They
+// accept a subset of what the reference functions (parse_ipv4, parse_ipv6,
+// parse_port) accept, with the same results; anything else goes to those.
+constexpr bool scan_ipv4(const std::byte*& cursor, std::uint32_t& packed, std::uint8_t terminator) noexcept {
+  const std::byte* p = cursor;  // a local: the compiler keeps it in a register
+  std::uint32_t octets = 0;
+#if defined(__GNUC__)
+#pragma GCC unroll 4  // the separator and the shift become constants
+#endif
+  for (int octet = 0; octet < 4; ++octet) {
+    unsigned value = static_cast<unsigned>(u8(p[0])) - '0';
+    if (value > 9) return false;
+    std::size_t digits = 1;
+    const unsigned second = static_cast<unsigned>(u8(p[1])) - '0';
+    if (second <= 9) {
+      if (value == 0) return false;  // leading zero
+      value = value * 10 + second;
+      digits = 2;
+      const unsigned third = static_cast<unsigned>(u8(p[2])) - '0';
+      if (third <= 9) {
+        value = value * 10 + third;
+        digits = 3;
+      }
+    }
+    if (value > 255) return false;
+    p += digits;
+    if (u8(*p) != (octet == 3 ? terminator : '.')) return false;
+    if (octet != 3) ++p;
+    octets |= value << (8 * octet);
+  }
+  packed = octets;
+  cursor = p;
+  return true;
+}
+
+// Groups of 1-4 hex digits with at most one "::"; a dotted IPv4 tail is left
+// to parse_ipv6.
+// The full 39-character form ("2001:0db8:...:7334", the spec's longest
+// line) in one pass with one validity test: `p` has at least 40 readable
+// bytes before the line's CR.
+constexpr bool scan_ipv6_full(const std::byte* p, std::array<std::uint8_t, 16>& out, std::uint8_t terminator) noexcept {
+  unsigned digits = 0, separators = 0;
+  for (std::size_t group = 0; group < 8; ++group) {
+    const std::byte* q = p + 5 * group;
+    const unsigned a = hex_digit_values[u8(q[0])], b = hex_digit_values[u8(q[1])];
+    const unsigned c = hex_digit_values[u8(q[2])], d = hex_digit_values[u8(q[3])];
+    digits |= a | b | c | d;  // above 15 when any is not a hex digit
+    const unsigned value = a << 12 | b << 8 | c << 4 | d;
+    out[2 * group] = static_cast<std::uint8_t>(value >> 8);
+    out[2 * group + 1] = static_cast<std::uint8_t>(value);
+    if (group != 7) separators |= u8(q[4]) ^ ':';
+  }
+  return digits <= 15 && separators == 0 && u8(p[39]) == terminator;
+}
+
+constexpr bool scan_ipv6(const std::byte*& cursor, const std::byte* line_end, std::array<std::uint8_t, 16>& out,
+                         std::uint8_t terminator) noexcept {
+  const std::byte* p = cursor;  // a local: the compiler keeps it in a register
+  if (line_end - p >= 40 && scan_ipv6_full(p, out, terminator)) {
+    cursor = p + 39;
+    return true;
+  }
+  // Each group is stored at its place as it is read; a "::" moves the groups
+  // after it to the end afterwards.
+  int count = 0, gap = -1;
+  if (u8(p[0]) == ':') {
+    if (u8(p[1]) != ':') return false;
+    gap = 0;
+    p += 2;
+  }
+  if (gap != 0 || u8(*p) != terminator) {
+    for (;;) {
+      // 1-4 hex digits, unrolled: each digit is read only after the one before it was a digit.
+      unsigned value = hex_digit_values[u8(p[0])];
+      if (value > 15) return false;
+      const unsigned second = hex_digit_values[u8(p[1])];
+      if (second > 15) {
+        p += 1;
+      } else {
+        value = value << 4 | second;
+        const unsigned third = hex_digit_values[u8(p[2])];
+        if (third > 15) {
+          p += 2;
+        } else {
+          value = value << 4 | third;
+          const unsigned fourth = hex_digit_values[u8(p[3])];
+          if (fourth > 15) {
+            p += 3;
+          } else {
+            value = value << 4 | fourth;
+            p += 4;
+          }
+        }
+      }
+      if (count == 8) return false;
+      out[static_cast<std::size_t>(2 * count)] = static_cast<std::uint8_t>(value >> 8);
+      out[static_cast<std::size_t>(2 * count + 1)] = static_cast<std::uint8_t>(value);
+      ++count;
+      const std::uint8_t c = u8(*p);
+      if (c == terminator) break;
+      if (c != ':') return false;  // a fifth digit, a dotted tail, anything else
+      ++p;
+      if (u8(*p) == ':') {
+        if (gap >= 0) return false;
+        gap = count;
+        ++p;
+        if (u8(*p) == terminator) break;
+      }
+    }
+  }
+  cursor = p;
+  if (gap < 0) return count == 8;
+  if (count > 7) return false;  // "::" must stand for at least one group
+  // Group i is out[i] before the "::", out[i - skipped] after it, zero inside
+  // it; from the end, so nothing is overwritten before it is moved.
+  const int skipped = 8 - count;
+  for (int i = 7; i >= gap; --i) {
+    const bool moved = i >= gap + skipped;
+    const auto from = static_cast<std::size_t>(2 * (i - skipped));
+    out[static_cast<std::size_t>(2 * i)] = moved ? out[from] : std::uint8_t{0};
+    out[static_cast<std::size_t>(2 * i + 1)] = moved ? out[from + 1] : std::uint8_t{0};
+  }
+  return true;
+}
+
+constexpr bool scan_port(const std::byte*& cursor, std::uint16_t& port, std::uint8_t terminator) noexcept {
+  const std::byte* p = cursor;  // a local: the compiler keeps it in a register
+  unsigned value = static_cast<unsigned>(u8(p[0])) - '0';
+  if (value > 9) return false;
+  std::size_t digits = 1;
+  if (value != 0) {  // "0" alone; a leading zero fails on the terminator test
+#if defined(__GNUC__)
+#pragma GCC unroll 4
+#endif
+    for (; digits < 5; ++digits) {
+      const unsigned next = static_cast<unsigned>(u8(p[digits])) - '0';
+      if (next > 9) break;
+      value = value * 10 + next;
+    }
+    if (value > 65535) return false;
+  }
+  p += digits;
+  if (u8(*p) != terminator) return false;
+  port = static_cast<std::uint16_t>(value);
+  cursor = p;
+  return true;
+}
+
+// "PROXY " and the protocol tokens as little-endian words.
+inline constexpr std::uint64_t v1_prefix_word = 0x205958'4F5250u;  // "PROXY "
+inline constexpr std::uint64_t v1_prefix_mask = 0xFFFF'FFFF'FFFFu;
+inline constexpr std::uint32_t v1_tcp4_word = 0x34504354u;                // "TCP4"
+inline constexpr std::uint32_t v1_tcp6_word = 0x36504354u;                // "TCP6"
+inline constexpr std::uint32_t v1_unkn_word = 0x4E4B4E55u;                // "UNKN"
+inline constexpr std::uint32_t v1_nown_word = 0x4E574F4Eu;                // "NOWN"
+inline constexpr std::uint64_t v1_unknown_low = 0x4E55'2059'584F'5250u;   // "PROXY UN"
+inline constexpr std::uint64_t v1_unknown_high = 0x0A0D'4E57'4F4E'4B4Eu;  // "NKNOWN\r\n"
+
+// parse_v1: a fast path for complete TCP4, TCP6 and UNKNOWN lines in their
+// usual forms, inline; `otherwise(input, options)` for everything else.
+template <class Otherwise>
+[[nodiscard]] PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE constexpr parse_result parse_v1_inline(
+    std::span<const std::byte> input, const parse_options& options, Otherwise otherwise) noexcept {
+  const std::size_t n = input.size();
+  const std::byte* const in = input.data();
+  if (PROXY_PROTOCOL_DETAIL_EXPECT(n >= v1_min_size && (load_le64(in) & v1_prefix_mask) == v1_prefix_word)) {
+    // The short UNKNOWN line, as HAProxy sends it, in two loads.
+    if (load_le64(in) == v1_unknown_low && load_le64(in + 7) == v1_unknown_high)
+      return parse_result_access::complete_v1_unknown({in, v1_min_size});
+    const std::size_t window = std::min(n, v1_max_size);
+    const std::size_t line_end = find_line_end(in, window);  // the first CR or LF
+    // CRLF within 107 bytes, nothing else: the CR is the scanners' sentinel.
+    if (PROXY_PROTOCOL_DETAIL_EXPECT(line_end + 2 <= v1_max_size && line_end + 1 < n && u8(in[line_end]) == cr &&
+                                     u8(in[line_end + 1]) == lf)) {
+      using access = parse_result_access;
+      const std::span<const std::byte> raw{in, line_end + 2};
+      const std::byte* p = in + 6;
+      const std::uint32_t token = line_end >= 11 ? load_le32(p) : 0;
+      if (PROXY_PROTOCOL_DETAIL_EXPECT(token == v1_tcp4_word && u8(p[4]) == ' ')) {
+        p += 5;
+        std::uint32_t source = 0, destination = 0;
+        std::uint16_t source_port = 0, destination_port = 0;
+        if (scan_ipv4(p, source, ' ') && scan_ipv4(++p, destination, ' ') && scan_port(++p, source_port, ' ') &&
+            scan_port(++p, destination_port, cr))
+          return access::complete_v1_inet(source, destination, source_port, destination_port, raw);
+      } else if (token == v1_tcp6_word && u8(p[4]) == ' ') {
+        p += 5;
+        std::array<std::uint8_t, 16> source{}, destination{};
+        std::uint16_t source_port = 0, destination_port = 0;
+        const std::byte* const end = in + line_end;
+        if (scan_ipv6(p, end, source, ' ') && scan_ipv6(++p, end, destination, ' ') &&
+            scan_port(++p, source_port, ' ') && scan_port(++p, destination_port, cr))
+          return access::complete_v1_inet6(source, destination, source_port, destination_port, raw);
+      } else if (line_end >= 13 && token == v1_unkn_word && load_le32(p + 3) == v1_nown_word &&
+                 (u8(p[7]) == ' ' || u8(p[7]) == cr)) {
+        return access::complete_v1_unknown(raw);  // the rest of the line is ignored (spec 2.1)
+      }
+    }
+  }
+  return otherwise(input, options);
+}
+}  // namespace detail
+
+/// Parses a version 1 line at the start of `input` (spec 2.1):
+///
+///     "PROXY" SP ( "TCP4" SP ip4 SP ip4 SP port SP port
+///                / "TCP6" SP ip6 SP ip6 SP port SP port
+///                / "UNKNOWN" [ SP <ignored, no CR or LF> ] ) CRLF
+///
+/// at most 107 bytes including CRLF; exactly one SP between fields; IPv4
+/// octets and ports without leading zeros; IPv6 in any RFC 4291 form
+/// (including an IPv4-mapped dotted tail, as HAProxy sends), no zone id.
+/// Bytes after the CRLF are never looked at.
+///
+/// Error precedence: first a protocol token that cannot become valid (judged
+/// on the bytes before the first CR or LF, so it is rejected at once, before
+/// the line end arrives, with the code the whole line gets), then the line as
+/// a whole (a lone CR or LF gives `v1_bad_line_ending`, no CRLF within 107
+/// bytes `v1_line_too_long`), then the fields left to right; the first field
+/// at fault gives the code. Any other prefix is `need_more`, so the verdict
+/// never depends on how the bytes were split.
+/// Throws nothing; O(line length).
+[[nodiscard]] constexpr parse_result parse_v1(std::span<const std::byte> input,
+                                              const parse_options& options = detail::default_parse_options) noexcept {
+  return detail::parse_v1_inline(input, options, detail::parse_v1_general);
+}
+
 // ---------------------------------------------------------------------------
 // 5. Version 2 (binary) parser (spec 2.2)
 // ---------------------------------------------------------------------------
@@ -1463,17 +2103,27 @@ namespace detail {
 // Validates the TLV region: every TLV fits, the walk ends exactly at the end,
 // CRC32C / SSL / UNIQUE_ID are well formed. Reports the CRC value offset
 // (relative to `tlvs`) through `crc_offset`, or SIZE_MAX when absent.
+// Which TLV types have rules of their own (CRC32C, UNIQUE_ID, SSL): one load
+// lets validate_tlvs skip every other type.
+inline constexpr auto tlv_has_rules = [] {
+  std::array<bool, 256> rules{};
+  rules[tlv_type::crc32c] = rules[tlv_type::unique_id] = rules[tlv_type::ssl] = true;
+  return rules;
+}();
+
 [[nodiscard]] constexpr errc validate_tlvs(std::span<const std::byte> tlvs, std::size_t& crc_offset) noexcept {
   crc_offset = SIZE_MAX;
   const std::byte* const base = tlvs.data();
-  std::size_t pos = 0;
   const std::size_t n = tlvs.size();
-  while (pos < n) {
-    if (n - pos < 3) return errc::v2_tlv_truncated;
-    const std::uint8_t type = u8(base[pos]);
+  std::size_t pos = 0;
+  // While a TLV header fits; the walk must then end exactly at the end.
+  while (n - pos >= 3) {
     const std::size_t length = load_be16(base + pos + 1);
-    if (length > n - pos - 3) return errc::v2_tlv_truncated;
-    const std::size_t value = pos + 3;
+    const std::size_t value = pos + 3, next = value + length;
+    if (next > n) return errc::v2_tlv_truncated;
+    const std::uint8_t type = u8(base[pos]);
+    pos = next;
+    if (!tlv_has_rules[type]) continue;
     switch (type) {
       case tlv_type::crc32c:
         if (length != 4) return errc::v2_crc32c_bad_length;
@@ -1483,24 +2133,311 @@ namespace detail {
       case tlv_type::unique_id:
         if (length > unique_id_max_size) return errc::v2_unique_id_too_long;
         break;
-      case tlv_type::ssl: {
+      default: {  // SSL
         if (length < 5) return errc::v2_ssl_too_short;
         std::size_t sub = value + 5;
-        const std::size_t sub_end = value + length;
-        while (sub < sub_end) {  // one level only: sub-TLVs are never descended into
-          if (sub_end - sub < 3) return errc::v2_ssl_sub_tlv_truncated;
-          const std::size_t sub_length = load_be16(base + sub + 1);
-          if (sub_length > sub_end - sub - 3) return errc::v2_ssl_sub_tlv_truncated;
-          sub += 3 + sub_length;
+        while (next - sub >= 3) {  // one level only: sub-TLVs are never descended into
+          sub += 3 + load_be16(base + sub + 1);
+          if (sub > next) return errc::v2_ssl_sub_tlv_truncated;
         }
+        if (sub != next) return errc::v2_ssl_sub_tlv_truncated;
         break;
       }
-      default:
-        break;
     }
-    pos = value + length;
+  }
+  return pos == n ? errc{} : errc::v2_tlv_truncated;
+}
+
+// Address block size of each fam byte (-1: pair not listed), so the common
+// case costs one load instead of three tests.
+inline constexpr auto v2_block_sizes = [] {
+  std::array<std::int16_t, 256> sizes{};
+  for (std::size_t fam = 0; fam < sizes.size(); ++fam)
+    sizes[fam] = static_cast<std::int16_t>(v2_address_block_size(static_cast<std::uint8_t>(fam)));
+  return sizes;
+}();
+
+// Checks as much of the 16 fixed bytes as `input` holds, in wire order, and
+// gives the address block size (0 for an unlisted pair accepted by
+// `allow_unlisted_family_transport`). The slow path of `parse_v2_into`:
+// prefixes, faulty headers and lenient pairs.
+[[gnu::noinline]] constexpr errc check_v2_fixed_part(std::span<const std::byte> input, const parse_options& options,
+                                                     std::size_t& block) noexcept {
+  const std::size_t n = input.size();
+  const std::size_t sig = std::min<std::size_t>(n, 12);
+  for (std::size_t i = 0; i < sig; ++i)
+    if (u8(input[i]) != v2_signature[i]) return errc::not_proxy_header;
+  if (n > 12) {
+    const std::uint8_t ver_cmd = u8(input[12]);
+    if ((ver_cmd >> 4) != 2) return errc::v2_bad_version;
+    if ((ver_cmd & 0x0F) > 1) return errc::v2_bad_command;
+  }
+  block = 0;
+  if (n > 13) {
+    const std::uint8_t fam = u8(input[13]);
+    if ((fam >> 4) > 3) return errc::v2_bad_family;
+    if ((fam & 0x0F) > 2) return errc::v2_bad_transport;
+    const int size = v2_address_block_size(fam);
+    if (size < 0 && !options.allow_unlisted_family_transport) return errc::v2_unlisted_family_transport;
+    block = size < 0 ? 0 : static_cast<std::size_t>(size);
+    if (block == 0 && options.reject_proxy_unspecified && (u8(input[12]) & 0x0F) == 1)
+      return errc::v2_proxy_unspecified_rejected;
   }
   return errc{};
+}
+
+// Validates the TLVs of a v2 header (`raw`, the whole header) and checks its
+// CRC32C when present.
+// With `HardwareCrc` the caller runs on a CPU with the CRC32C instructions and
+// is compiled for it, so the checksum is computed inline.
+template <bool HardwareCrc = false>
+PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE constexpr errc check_v2_tlvs(std::span<const std::byte> raw,
+                                                                 std::span<const std::byte> tlvs,
+                                                                 bool verify_crc32c) noexcept {
+  std::size_t crc_offset = SIZE_MAX;
+  if (const errc err = validate_tlvs(tlvs, crc_offset); err != errc{}) return err;
+  if (crc_offset != SIZE_MAX && verify_crc32c) {
+    const auto at = static_cast<std::size_t>(tlvs.data() - raw.data()) + crc_offset;
+    std::uint32_t crc = 0;
+    if constexpr (HardwareCrc)
+      crc = crc32c_zeroed_field_hardware(raw.data(), raw.size(), at);
+    else
+      crc = crc32c_with_zeroed_field(raw, at);
+    if (crc != load_be32(raw.data() + at)) return errc::v2_crc32c_mismatch;
+  }
+  return errc{};
+}
+template <bool HardwareCrc = false>
+PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE constexpr errc check_v2_tlvs(std::span<const std::byte> raw,
+                                                                 std::span<const std::byte> tlvs,
+                                                                 const parse_options& options) noexcept {
+  return check_v2_tlvs<HardwareCrc>(raw, tlvs, options.verify_crc32c);
+}
+
+// parse_v2 writing into `h` (which is default-initialised).
+[[gnu::always_inline]] constexpr parse_outcome parse_v2_into(header& h, std::span<const std::byte> input,
+                                                             const parse_options& options) noexcept {
+  const std::size_t n = input.size();
+  const std::byte* const in = input.data();
+  std::size_t block = 0;
+  // The common case in a few loads: 16 bytes in, signature, version 2 with
+  // LOCAL or PROXY, a listed pair. Anything else takes the byte-wise checks.
+  if (n >= v2_fixed_size && load_le64(in) == v2_signature_low && load_le32(in + 8) == v2_signature_high &&
+      (u8(in[12]) & 0xFE) == 0x20 && v2_block_sizes[u8(in[13])] >= 0) {
+    block = static_cast<std::size_t>(v2_block_sizes[u8(in[13])]);
+    if (block == 0 && options.reject_proxy_unspecified && u8(in[12]) == 0x21)
+      return invalid_outcome(errc::v2_proxy_unspecified_rejected);
+  } else {
+    if (const errc e = check_v2_fixed_part(input, options, block); e != errc{}) return invalid_outcome(e);
+    if (n < v2_fixed_size) return need_more_outcome(v2_fixed_size - n);
+  }
+
+  const std::size_t length = load_be16(in + 14);
+  const std::size_t total = v2_fixed_size + length;
+  if (length < block) {
+    // PROXY needs its addresses. LOCAL ignores the whole block (spec 2.2) and
+    // HAProxy accepts a short one: its bytes are kept opaque, with no TLVs.
+    if ((u8(in[12]) & 0x0F) == 1) return invalid_outcome(errc::v2_length_too_short);
+    block = length;
+  }
+  if (total > options.max_header_size) return invalid_outcome(errc::v2_header_too_large);
+  if (n < total) return need_more_outcome(total - n);
+
+  const std::uint8_t ver_cmd = u8(in[12]);
+  const std::uint8_t fam = u8(in[13]);
+  const bool listed = v2_block_sizes[fam] >= 0;
+  h.version = version::v2;
+  h.command = static_cast<command>(ver_cmd & 0x0F);
+  h.family = listed ? static_cast<address_family>(fam >> 4) : address_family::unspecified;
+  h.transport = listed ? static_cast<transport_protocol>(fam & 0x0F) : transport_protocol::unspecified;
+  h.raw = {in, total};
+  h.address_block = {in + v2_fixed_size, block};
+  h.tlv_bytes = {in + v2_fixed_size + block, length - block};
+
+  if (length != block) {
+    if (const errc err = check_v2_tlvs(h.raw, h.tlv_bytes, options); err != errc{}) return invalid_outcome(err);
+  }
+
+  if (h.command == command::local) {
+    // The whole address block, family byte included, is ignored (spec 2.2).
+    return complete_outcome();
+  }
+  const std::byte* a = in + v2_fixed_size;
+  switch (h.family) {
+    case address_family::inet:
+      h.source.address = ip_address::v4({u8(a[0]), u8(a[1]), u8(a[2]), u8(a[3])});
+      h.destination.address = ip_address::v4({u8(a[4]), u8(a[5]), u8(a[6]), u8(a[7])});
+      h.source.port = load_be16(a + 8);
+      h.destination.port = load_be16(a + 10);
+      break;
+    case address_family::inet6: {
+      std::array<std::uint8_t, 16> s{}, d{};
+      for (std::size_t i = 0; i < 16; ++i) {
+        s[i] = u8(a[i]);
+        d[i] = u8(a[16 + i]);
+      }
+      h.source.address = ip_address::v6(s);
+      h.destination.address = ip_address::v6(d);
+      h.source.port = load_be16(a + 32);
+      h.destination.port = load_be16(a + 34);
+      break;
+    }
+    case address_family::unix_socket:
+      h.unix_source = h.address_block.first(unix_path_size);
+      h.unix_destination = h.address_block.subspan(unix_path_size, unix_path_size);
+      break;
+    case address_family::unspecified:  // PROXY UNSPEC; `reject_proxy_unspecified` was judged at byte 13
+      break;
+  }
+  return complete_outcome();
+}
+}  // namespace detail
+
+namespace detail {
+// Everything but the fast paths of parse_v2: prefixes, faults, options.
+[[gnu::noinline]] constexpr parse_result parse_v2_general(std::span<const std::byte> input,
+                                                          const parse_options& options) noexcept {
+  parse_result r = parse_result_access::blank();
+  parse_result_access::finish(r, parse_v2_into(parse_result_access::value_of(r), input, options));
+  return r;
+}
+
+// Replaces `r` with the careful parser's result over its header's bytes (the
+// fixed part is valid and complete, so they decide). Out of line, so that its
+// temporaries cost nothing to the checks that do not fail.
+[[gnu::noinline]] constexpr void redo_v2(parse_result& r, const parse_options& options) noexcept {
+  r = parse_v2_general(parse_result_access::value_of(r).raw, options);
+}
+template <bool HardwareCrc>
+PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE constexpr void check_v2_tlvs_or_redo_impl(parse_result& r,
+                                                                              const parse_options& options) noexcept {
+  const header& h = parse_result_access::value_of(r);
+  std::size_t crc_offset = SIZE_MAX;
+  if (validate_tlvs(h.tlv_bytes, crc_offset) != errc{}) [[unlikely]]
+    return redo_v2(r, options);
+#if defined(__GNUC__)
+  // Read the header's span and the option again rather than keep them in
+  // registers through the TLV loop (fewer registers to save).
+  if (!std::is_constant_evaluated()) asm volatile("" ::: "memory");
+#endif
+  if (crc_offset != SIZE_MAX && options.verify_crc32c) {
+    const auto at = static_cast<std::size_t>(h.tlv_bytes.data() - h.raw.data()) + crc_offset;
+    std::uint32_t crc = 0;
+    if constexpr (HardwareCrc)
+      crc = crc32c_zeroed_field_hardware(h.raw.data(), h.raw.size(), at);
+    else
+      crc = crc32c_with_zeroed_field(h.raw, at);
+    if (crc != load_be32(h.raw.data() + at)) [[unlikely]]
+      return redo_v2(r, options);
+  }
+}
+[[gnu::noinline]] constexpr void check_v2_tlvs_or_redo_portable(parse_result& r,
+                                                                const parse_options& options) noexcept {
+  check_v2_tlvs_or_redo_impl<false>(r, options);
+}
+#if defined(PROXY_PROTOCOL_DETAIL_HARDWARE_CRC)
+[[gnu::noinline]] PROXY_PROTOCOL_DETAIL_CRC_TARGET inline void check_v2_tlvs_or_redo_hardware(
+    parse_result& r, const parse_options& options) noexcept {
+  check_v2_tlvs_or_redo_impl<true>(r, options);
+}
+#endif
+constexpr void check_v2_tlvs_or_redo(parse_result& r, const parse_options& options) noexcept {
+#if defined(PROXY_PROTOCOL_DETAIL_HARDWARE_CRC)
+  if (!std::is_constant_evaluated() && has_hardware_crc32c()) return check_v2_tlvs_or_redo_hardware(r, options);
+#endif
+  check_v2_tlvs_or_redo_portable(r, options);
+}
+
+// The fast path of parse_v2 for a complete header with TLVs whose fixed part
+// is valid: validate the TLVs and the CRC32C, then build the result in place.
+// Anything else, faults included, goes to parse_v2_general.
+template <bool HardwareCrc>
+PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE constexpr parse_result parse_v2_with_tlvs(std::span<const std::byte> input,
+                                                                              const parse_options& options) noexcept {
+  const std::size_t n = input.size();
+  const std::byte* const in = input.data();
+  if (n >= v2_fixed_size) {  // the signature was checked by the caller
+    const std::uint8_t ver_cmd = u8(in[12]);
+    const int signed_block = v2_block_sizes[u8(in[13])];
+    const auto block = static_cast<std::size_t>(signed_block);
+    const std::size_t length = load_be16(in + 14);
+    if (PROXY_PROTOCOL_DETAIL_EXPECT(signed_block >= 0 && length > block && n >= v2_fixed_size + length &&
+                                     v2_fixed_size + length <= options.max_header_size && (ver_cmd & 0xFE) == 0x20 &&
+                                     check_v2_tlvs<HardwareCrc>({in, v2_fixed_size + length},
+                                                                {in + v2_fixed_size + block, length - block},
+                                                                options) == errc{})) {
+      using access = parse_result_access;
+      if (ver_cmd == 0x20) return access::complete_v2<v2_addresses::none>(in, block, length);
+      if (PROXY_PROTOCOL_DETAIL_EXPECT(block == 12)) return access::complete_v2<v2_addresses::inet>(in, block, length);
+      if (block == 36) return access::complete_v2<v2_addresses::inet6>(in, block, length);
+      if (block == 216) return access::complete_v2<v2_addresses::unix_paths>(in, block, length);
+      if (!options.reject_proxy_unspecified) return access::complete_v2<v2_addresses::none>(in, block, length);
+    }
+  }
+  return parse_v2_general(input, options);
+}
+[[gnu::noinline]] constexpr parse_result parse_v2_with_tlvs_portable(std::span<const std::byte> input,
+                                                                     const parse_options& options) noexcept {
+  return parse_v2_with_tlvs<false>(input, options);
+}
+#if defined(PROXY_PROTOCOL_DETAIL_HARDWARE_CRC)
+// A copy compiled for the CRC32C instructions, so the checksum is inline; it
+// runs only where has_hardware_crc32c() says so.
+[[gnu::noinline]] PROXY_PROTOCOL_DETAIL_CRC_TARGET inline parse_result parse_v2_with_tlvs_hardware(
+    std::span<const std::byte> input, const parse_options& options) noexcept {
+  return parse_v2_with_tlvs<true>(input, options);
+}
+#endif
+PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE constexpr parse_result parse_v2_with_tlvs_dispatch(
+    std::span<const std::byte> input, const parse_options& options) noexcept {
+#if defined(PROXY_PROTOCOL_DETAIL_HARDWARE_CRC)
+  if (!std::is_constant_evaluated() && has_hardware_crc32c()) return parse_v2_with_tlvs_hardware(input, options);
+#endif
+  return parse_v2_with_tlvs_portable(input, options);
+}
+
+}  // namespace detail
+
+namespace detail {
+// parse_v2: the fast path inline (also in parse()), the rest out of line.
+// `otherwise(input, options)` parses what does not start with the v2
+// signature; parse_v2_general what does, beyond the fast path.
+template <class Otherwise>
+[[nodiscard]] PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE constexpr parse_result parse_v2_inline(
+    std::span<const std::byte> input, const parse_options& options, Otherwise otherwise) noexcept {
+  const std::size_t n = input.size();
+  const std::byte* const in = input.data();
+  // Fast path: a complete, valid header without TLVs. The length must equal
+  // the pair's address block size (-1 for unlisted pairs, never equal).
+  // (The expectations keep GCC from rating the less common families as
+  // cold code, which it optimises for size: `rep stos` for zeroing.)
+  if (PROXY_PROTOCOL_DETAIL_EXPECT(n >= v2_fixed_size && load_le64(in) == v2_signature_low &&
+                                   load_le32(in + 8) == v2_signature_high)) {
+    const std::uint8_t ver_cmd = u8(in[12]);
+    const int block = v2_block_sizes[u8(in[13])];
+    const std::size_t length = load_be16(in + 14);
+    if (PROXY_PROTOCOL_DETAIL_EXPECT(static_cast<int>(length) == block && n >= v2_fixed_size + length &&
+                                     v2_fixed_size + length <= options.max_header_size)) {
+      using access = parse_result_access;
+      if (ver_cmd == 0x21) {
+        // In order of frequency: IPv4 first.
+        if (PROXY_PROTOCOL_DETAIL_EXPECT(block == 12))
+          return access::complete_v2<v2_addresses::inet>(in, length, length);
+        if (block == 36) return access::complete_v2<v2_addresses::inet6>(in, length, length);
+        if (block == 216) return access::complete_v2<v2_addresses::unix_paths>(in, length, length);
+        if (PROXY_PROTOCOL_DETAIL_EXPECT(!options.reject_proxy_unspecified))
+          return access::complete_v2<v2_addresses::none>(in, length, length);
+      } else if (ver_cmd == 0x20) {
+        return access::complete_v2<v2_addresses::none>(in, length, length);
+      }
+    }
+    // The common header with TLVs: PROXY, INET (AWS, HAProxy with ALPN, SSL, CRC32C).
+    if (PROXY_PROTOCOL_DETAIL_EXPECT(ver_cmd == 0x21 && block == 12 && length > 12 && n >= v2_fixed_size + length &&
+                                     v2_fixed_size + length <= options.max_header_size))
+      return parse_result_access::complete_v2_with_tlvs<v2_addresses::inet>(in, 12, length, options);
+    return parse_v2_with_tlvs_dispatch(input, options);  // other TLVs, or a fault, a prefix, an option
+  }
+  return otherwise(input, options);
 }
 }  // namespace detail
 
@@ -1528,101 +2465,37 @@ namespace detail {
 /// byte arrives; `need_more` is exact once those 16 bytes are in.
 /// Throws nothing; O(header length).
 [[nodiscard]] constexpr parse_result parse_v2(std::span<const std::byte> input,
-                                              const parse_options& options = {}) noexcept {
-  using namespace detail;
-  const std::size_t n = input.size();
-  const std::size_t sig = std::min<std::size_t>(n, 12);
-  for (std::size_t i = 0; i < sig; ++i)
-    if (u8(input[i]) != v2_signature[i]) return parse_result::invalid(errc::not_proxy_header);
-  if (n > 12) {
-    const std::uint8_t ver_cmd = u8(input[12]);
-    if ((ver_cmd >> 4) != 2) return parse_result::invalid(errc::v2_bad_version);
-    if ((ver_cmd & 0x0F) > 1) return parse_result::invalid(errc::v2_bad_command);
-  }
-  int block = 0;
-  if (n > 13) {
-    const std::uint8_t fam = u8(input[13]);
-    if ((fam >> 4) > 3) return parse_result::invalid(errc::v2_bad_family);
-    if ((fam & 0x0F) > 2) return parse_result::invalid(errc::v2_bad_transport);
-    block = v2_address_block_size(fam);
-    if (block < 0) {
-      if (!options.allow_unlisted_family_transport) return parse_result::invalid(errc::v2_unlisted_family_transport);
-      block = 0;
-    }
-    if (block == 0 && options.reject_proxy_unspecified && (u8(input[12]) & 0x0F) == 1)
-      return parse_result::invalid(errc::v2_proxy_unspecified_rejected);
-  }
-  if (n < v2_fixed_size) return parse_result::need_more(v2_fixed_size - n);
-
-  const std::size_t length = load_be16(input.data() + 14);
-  const std::size_t total = v2_fixed_size + length;
-  if (length < static_cast<std::size_t>(block)) {
-    // PROXY needs its addresses. LOCAL ignores the whole block (spec 2.2) and
-    // HAProxy accepts a short one: its bytes are kept opaque, with no TLVs.
-    if ((u8(input[12]) & 0x0F) == 1) return parse_result::invalid(errc::v2_length_too_short);
-    block = static_cast<int>(length);
-  }
-  if (total > options.max_header_size) return parse_result::invalid(errc::v2_header_too_large);
-  if (n < total) return parse_result::need_more(total - n);
-
-  const std::uint8_t ver_cmd = u8(input[12]);
-  const std::uint8_t fam = u8(input[13]);
-  header h;
-  h.version = version::v2;
-  h.command = static_cast<command>(ver_cmd & 0x0F);
-  const bool listed = v2_address_block_size(fam) >= 0;
-  h.family = listed ? static_cast<address_family>(fam >> 4) : address_family::unspecified;
-  h.transport = listed ? static_cast<transport_protocol>(fam & 0x0F) : transport_protocol::unspecified;
-  h.raw = input.first(total);
-  const auto block_size = static_cast<std::size_t>(block);
-  h.address_block = input.subspan(v2_fixed_size, block_size);
-  h.tlv_bytes = input.subspan(v2_fixed_size + block_size, length - block_size);
-
-  std::size_t crc_offset = SIZE_MAX;
-  if (const errc err = validate_tlvs(h.tlv_bytes, crc_offset); err != errc{}) return parse_result::invalid(err);
-  if (crc_offset != SIZE_MAX && options.verify_crc32c) {
-    const std::size_t at = v2_fixed_size + block_size + crc_offset;
-    if (crc32c_with_zeroed_field(h.raw, at) != load_be32(input.data() + at))
-      return parse_result::invalid(errc::v2_crc32c_mismatch);
-  }
-
-  if (h.command == command::local) {
-    // The whole address block, family byte included, is ignored (spec 2.2).
-    return parse_result::complete(h);
-  }
-  const std::byte* a = h.address_block.data();
-  switch (h.family) {
-    case address_family::inet:
-      h.source.address = ip_address::v4({u8(a[0]), u8(a[1]), u8(a[2]), u8(a[3])});
-      h.destination.address = ip_address::v4({u8(a[4]), u8(a[5]), u8(a[6]), u8(a[7])});
-      h.source.port = load_be16(a + 8);
-      h.destination.port = load_be16(a + 10);
-      break;
-    case address_family::inet6: {
-      std::array<std::uint8_t, 16> s{}, d{};
-      for (std::size_t i = 0; i < 16; ++i) {
-        s[i] = u8(a[i]);
-        d[i] = u8(a[16 + i]);
-      }
-      h.source.address = ip_address::v6(s);
-      h.destination.address = ip_address::v6(d);
-      h.source.port = load_be16(a + 32);
-      h.destination.port = load_be16(a + 34);
-      break;
-    }
-    case address_family::unix_socket:
-      h.unix_source = h.address_block.first(unix_path_size);
-      h.unix_destination = h.address_block.subspan(unix_path_size, unix_path_size);
-      break;
-    case address_family::unspecified:
-      break;
-  }
-  return parse_result::complete(h);
+                                              const parse_options& options = detail::default_parse_options) noexcept {
+  return detail::parse_v2_inline(input, options, detail::parse_v2_general);
 }
 
 // ---------------------------------------------------------------------------
 // 6. Version-agnostic parser and convenience overloads
 // ---------------------------------------------------------------------------
+
+namespace detail {
+// parse() for what its v2 fast path does not take: the v1 fast path, then
+// one out-of-line call for everything else. (No separate test of the first
+// byte first: knowing it, GCC splits the fast path's 8-byte loads into bytes.)
+[[gnu::noinline]] constexpr parse_result parse_rest(std::span<const std::byte> input,
+                                                    const parse_options& options) noexcept {
+  if (input.empty()) return parse_result::need_more(v1_min_size);
+  if (u8(input[0]) == 'P') return parse_v1_general(input, options);
+  return parse_v2_general(input, options);  // a v2 header, a v2 prefix, or not_proxy_header
+}
+[[gnu::noinline]] constexpr parse_result parse_not_fast_v2(std::span<const std::byte> input,
+                                                           const parse_options& options) noexcept {
+  return parse_v1_inline(input, options, parse_rest);
+}
+// The short UNKNOWN line (HAProxy's, 15 bytes) without a call; then the rest.
+PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE constexpr parse_result parse_short_unknown_or_rest(
+    std::span<const std::byte> input, const parse_options& options) noexcept {
+  const std::byte* const in = input.data();
+  if (input.size() >= v1_min_size && load_le64(in) == v1_unknown_low && load_le64(in + 7) == v1_unknown_high)
+    return parse_result_access::complete_v1_unknown({in, v1_min_size});
+  return parse_not_fast_v2(input, options);
+}
+}  // namespace detail
 
 /// Parses a v1 or v2 header at the start of `input`, chosen by its first
 /// byte; bytes after the header are never read. Fails with
@@ -1634,11 +2507,10 @@ namespace detail {
 ///     else if (r.failed()) { /* log message(r.error()), close */ }
 ///     else { /* use r->source, r->authority(); payload starts at r.consumed() */ }
 [[nodiscard]] constexpr parse_result parse(std::span<const std::byte> input,
-                                           const parse_options& options = {}) noexcept {
-  if (input.empty()) return parse_result::need_more(v1_min_size);
-  if (detail::u8(input[0]) == 'P') return parse_v1(input, options);
-  if (detail::u8(input[0]) == v2_signature[0]) return parse_v2(input, options);
-  return parse_result::invalid(errc::not_proxy_header);
+                                           const parse_options& options = detail::default_parse_options) noexcept {
+  // The v2 fast path first (it checks the whole signature); everything else
+  // goes through one out-of-line call.
+  return detail::parse_v2_inline(input, options, detail::parse_short_unknown_or_rest);
 }
 
 namespace detail {
@@ -1658,25 +2530,28 @@ inline std::span<const std::byte> as_byte_span(std::span<const unsigned char> s)
 [[nodiscard]] inline detection detect(std::span<const unsigned char> input) noexcept {
   return detect(detail::as_byte_span(input));
 }
-[[nodiscard]] inline parse_result parse(std::string_view input, const parse_options& options = {}) noexcept {
+[[nodiscard]] inline parse_result parse(std::string_view input,
+                                        const parse_options& options = detail::default_parse_options) noexcept {
   return parse(detail::as_byte_span(input), options);
 }
 [[nodiscard]] inline parse_result parse(std::span<const unsigned char> input,
-                                        const parse_options& options = {}) noexcept {
+                                        const parse_options& options = detail::default_parse_options) noexcept {
   return parse(detail::as_byte_span(input), options);
 }
-[[nodiscard]] inline parse_result parse_v1(std::string_view input, const parse_options& options = {}) noexcept {
+[[nodiscard]] inline parse_result parse_v1(std::string_view input,
+                                           const parse_options& options = detail::default_parse_options) noexcept {
   return parse_v1(detail::as_byte_span(input), options);
 }
 [[nodiscard]] inline parse_result parse_v1(std::span<const unsigned char> input,
-                                           const parse_options& options = {}) noexcept {
+                                           const parse_options& options = detail::default_parse_options) noexcept {
   return parse_v1(detail::as_byte_span(input), options);
 }
-[[nodiscard]] inline parse_result parse_v2(std::string_view input, const parse_options& options = {}) noexcept {
+[[nodiscard]] inline parse_result parse_v2(std::string_view input,
+                                           const parse_options& options = detail::default_parse_options) noexcept {
   return parse_v2(detail::as_byte_span(input), options);
 }
 [[nodiscard]] inline parse_result parse_v2(std::span<const unsigned char> input,
-                                           const parse_options& options = {}) noexcept {
+                                           const parse_options& options = detail::default_parse_options) noexcept {
   return parse_v2(detail::as_byte_span(input), options);
 }
 ///@}
@@ -1932,7 +2807,50 @@ constexpr std::byte* write_text(std::byte* out, const char* first, const char* l
   return out;
 }
 
+// Each octet's decimal text, first character lowest, its length in the top byte.
+inline constexpr auto octet_text = [] {
+  std::array<std::uint32_t, 256> text{};
+  for (std::uint32_t v = 0; v < 256; ++v) {
+    if (v < 10)
+      text[v] = (1u << 24) | ('0' + v);
+    else if (v < 100)
+      text[v] = (2u << 24) | (('0' + v % 10) << 8) | ('0' + v / 10);
+    else
+      text[v] = (3u << 24) | (('0' + v % 10) << 16) | (('0' + v / 10 % 10) << 8) | ('0' + v / 100);
+  }
+  return text;
+}();
+
+// Writes a dotted quad. Each octet is stored as three bytes and the cursor
+// advances by its length, so up to two bytes past the address are scratch:
+// the caller's next write (a separator, then a field) covers them, and
+// nothing is ever written past the end of the finished line.
+constexpr std::byte* write_ipv4_text(std::byte* p, const std::uint8_t* octets) noexcept {
+  for (int i = 0; i < 4; ++i) {
+    if (i != 0) *p++ = std::byte{'.'};
+    const std::uint32_t text = octet_text[octets[i]];
+    p[0] = static_cast<std::byte>(text);
+    p[1] = static_cast<std::byte>(text >> 8);
+    p[2] = static_cast<std::byte>(text >> 16);
+    p += text >> 24;
+  }
+  return p;
+}
+
+// Writes a port in decimal, exactly its digits.
+constexpr std::byte* write_port_text(std::byte* p, std::uint16_t port) noexcept {
+  const unsigned value = port;
+  const int digits = value >= 10000 ? 5 : value >= 1000 ? 4 : value >= 100 ? 3 : value >= 10 ? 2 : 1;
+  unsigned rest = value;
+  for (int i = digits - 1; i >= 0; --i) {
+    p[i] = static_cast<std::byte>('0' + rest % 10);
+    rest /= 10;
+  }
+  return p + digits;
+}
+
 // Writes the v1 line into `out` (at least v1_max_size bytes) and returns its size, or an error.
+// Nothing is written on error; nothing is written past the returned size.
 constexpr build_result write_v1(std::byte* out, const header& h, const build_options& options) noexcept {
   if (h.command != command::local && h.command != command::proxy)
     return build_result::failure(errc::build_invalid_command);
@@ -1951,18 +2869,19 @@ constexpr build_result write_v1(std::byte* out, const header& h, const build_opt
   constexpr std::string_view tcp4 = "PROXY TCP4 ", tcp6 = "PROXY TCP6 ";
   const std::string_view prefix = r.six ? tcp6 : tcp4;
   p = write_text(p, prefix.data(), prefix.data() + prefix.size());
-  char text[ip_address::max_ipv6_text];
   for (const endpoint* e : {&h.source, &h.destination}) {
-    const ip_address a = r.six ? e->address.to_v6() : e->address;
-    const char* end = a.to_chars(text, text + sizeof text).ptr;
-    p = write_text(p, text, end);
+    if (r.six) {
+      char text[ip_address::max_ipv6_text];
+      const char* end = e->address.to_v6().to_chars(text, text + sizeof text).ptr;
+      p = write_text(p, text, end);
+    } else {
+      p = write_ipv4_text(p, e->address.bytes().data());
+    }
     *p++ = std::byte{' '};
   }
-  char* end = write_decimal(text, h.source.port);
-  p = write_text(p, text, end);
+  p = write_port_text(p, h.source.port);
   *p++ = std::byte{' '};
-  end = write_decimal(text, h.destination.port);
-  p = write_text(p, text, end);
+  p = write_port_text(p, h.destination.port);
   *p++ = std::byte{'\r'};
   *p++ = std::byte{'\n'};
   return build_result::success(static_cast<std::size_t>(p - out));
@@ -2116,6 +3035,92 @@ constexpr void write_v2(std::byte* out, const header& h, std::span<const tlv_ite
 }
 }  // namespace detail
 
+namespace detail {
+// The default argument of the builders: a constant, so that a call without
+// options builds no options object and, inlined, tests none of them.
+inline constexpr build_options default_build_options{};
+
+// The fixed part and, for AddressSize 4 or 16, the address block of a v2
+// header without TLVs; returns the size written.
+template <std::size_t AddressSize>
+PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE constexpr std::size_t write_v2_without_tlvs(std::byte* o, const header& h,
+                                                                                std::uint32_t fixed_tail) noexcept {
+  constexpr std::size_t block = AddressSize == 0 ? 0 : 2 * AddressSize + 4;
+  // Everything is read before the first write: `o` may alias `h` as far as
+  // the compiler knows, and reads after a write could not be combined.
+  std::array<std::uint8_t, AddressSize> source{}, destination{};
+  for (std::size_t i = 0; i < AddressSize; ++i) source[i] = h.source.address.bytes().data()[i];
+  for (std::size_t i = 0; i < AddressSize; ++i) destination[i] = h.destination.address.bytes().data()[i];
+  // Both ports big-endian in one word.
+  const auto swapped = [](std::uint16_t port) {
+    return static_cast<std::uint32_t>((port >> 8) | ((port & 0xFF) << 8));
+  };
+  const std::uint32_t ports = swapped(h.source.port) | (swapped(h.destination.port) << 16);
+
+  for (std::size_t i = 0; i < v2_signature.size(); ++i) o[i] = std::byte{v2_signature[i]};
+  for (std::size_t i = 0; i < 4; ++i) o[12 + i] = static_cast<std::byte>(fixed_tail >> (8 * i));
+  if constexpr (AddressSize != 0) {
+    for (std::size_t i = 0; i < AddressSize; ++i) o[16 + i] = std::byte{source[i]};
+    for (std::size_t i = 0; i < AddressSize; ++i) o[16 + AddressSize + i] = std::byte{destination[i]};
+    for (std::size_t i = 0; i < 4; ++i) o[16 + 2 * AddressSize + i] = static_cast<std::byte>(ports >> (8 * i));
+  }
+  return v2_fixed_size + block;
+}
+
+// Bytes 12-15 of a v2 header as a little-endian word: ver/cmd, fam, and the
+// big-endian length (under 256 here).
+constexpr std::uint32_t v2_fixed_tail(command c, std::uint8_t fam, std::size_t length) noexcept {
+  return (0x20u | static_cast<std::uint8_t>(c)) | (std::uint32_t{fam} << 8) |
+         (static_cast<std::uint32_t>(length) << 24);
+}
+
+// build_v2 for the common headers, written in place without a plan: no TLVs
+// from either source, no padding, LOCAL or PROXY, and INET with two IPv4
+// addresses, INET6 with two IPv6 addresses, or UNSPEC. Returns the size
+// written, or 0 (nothing written) when build_v2_general must decide.
+[[nodiscard]] PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE constexpr std::size_t write_v2_fast(
+    std::span<std::byte> out, const header& h, std::span<const tlv_item> items, const build_options& options) noexcept {
+  if (!items.empty() || !h.tlv_bytes.empty() || options.pad_to_size != 0 || options.pad_to_multiple > 1 ||
+      options.max_size < v2_fixed_size + 36)
+    return 0;
+  // The most common header first: PROXY, TCP over IPv4; its fixed part is a constant.
+  if (PROXY_PROTOCOL_DETAIL_EXPECT(h.command == command::proxy && h.family == address_family::inet &&
+                                   h.transport == transport_protocol::stream && h.source.address.is_v4() &&
+                                   h.destination.address.is_v4() && out.size() >= 28))
+    return write_v2_without_tlvs<4>(out.data(), h, v2_fixed_tail(command::proxy, 0x11, 12));
+  const auto transport_value = static_cast<std::uint8_t>(h.transport);
+  if (static_cast<std::uint8_t>(h.command) > 1 || transport_value > 2) return 0;
+  switch (h.family) {
+    case address_family::inet:
+      if (transport_value != 0 && h.source.address.is_v4() && h.destination.address.is_v4() && out.size() >= 28)
+        return write_v2_without_tlvs<4>(
+            out.data(), h, v2_fixed_tail(h.command, static_cast<std::uint8_t>(0x10 | transport_value), 12));
+      return 0;
+    case address_family::inet6:
+      if (transport_value != 0 && h.source.address.is_v6() && h.destination.address.is_v6() && out.size() >= 52)
+        return write_v2_without_tlvs<16>(
+            out.data(), h, v2_fixed_tail(h.command, static_cast<std::uint8_t>(0x20 | transport_value), 36));
+      return 0;
+    case address_family::unspecified:  // no address block, fam 0x00 whatever the transport
+      if (out.size() >= v2_fixed_size) return write_v2_without_tlvs<0>(out.data(), h, v2_fixed_tail(h.command, 0, 0));
+      return 0;
+    default:
+      return 0;
+  }
+}
+
+// build_v2 for everything else: plan, check, then write.
+[[gnu::noinline]] constexpr build_result build_v2_general(std::span<std::byte> out, const header& h,
+                                                          std::span<const tlv_item> tlvs,
+                                                          const build_options& options) noexcept {
+  const v2_plan plan = plan_v2(h, tlvs, options);
+  if (plan.error != errc{}) return build_result::failure(plan.error);
+  if (out.size() < plan.total) return build_result::failure(errc::build_buffer_too_small);
+  write_v2(out.data(), h, tlvs, plan);
+  return build_result::success(plan.total);
+}
+}  // namespace detail
+
 /// Exact size of the v1 line `build_v1` would write for `h`, or why it
 /// cannot be built. Throws nothing.
 [[nodiscard]] constexpr build_result size_v1(const header& h, const build_options& options = {}) noexcept {
@@ -2132,6 +3137,8 @@ constexpr void write_v2(std::byte* out, const header& h, std::span<const tlv_ite
 /// On any error nothing is written. Throws nothing; at most 107 bytes.
 [[nodiscard]] constexpr build_result build_v1(std::span<std::byte> out, const header& h,
                                               const build_options& options = {}) noexcept {
+  // Room for the longest line: write in place (write_v1 fails before writing).
+  if (out.size() >= v1_max_size) return detail::write_v1(out.data(), h, options);
   std::byte scratch[v1_max_size]{};
   const build_result r = detail::write_v1(scratch, h, options);
   if (!r) return r;
@@ -2163,21 +3170,27 @@ constexpr void write_v2(std::byte* out, const header& h, std::span<const tlv_ite
 ///     const std::array tlvs = {tlv_item::authority("example.com"), tlv_item::crc32c()};
 ///     std::array<std::byte, 256> out;
 ///     const auto r = build_v2(out, proxy_header(client, server), tlvs);  // r.ok(): send r.size() bytes
-[[nodiscard]] constexpr build_result build_v2(std::span<std::byte> out, const header& h,
-                                              std::span<const tlv_item> tlvs = {},
-                                              const build_options& options = {}) noexcept {
-  const detail::v2_plan plan = detail::plan_v2(h, tlvs, options);
-  if (plan.error != errc{}) return build_result::failure(plan.error);
-  if (out.size() < plan.total) return build_result::failure(errc::build_buffer_too_small);
-  detail::write_v2(out.data(), h, tlvs, plan);
-  return build_result::success(plan.total);
+[[nodiscard]] PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE constexpr build_result build_v2(
+    std::span<std::byte> out, const header& h, std::span<const tlv_item> tlvs = {},
+    const build_options& options = detail::default_build_options) noexcept {
+  if (const std::size_t size = detail::write_v2_fast(out, h, tlvs, options)) return build_result::success(size);
+  return detail::build_v2_general(out, h, tlvs, options);
 }
 
+namespace detail {
+// build_v1 out of line, so that build() keeps only build_v2's fast path inline.
+[[gnu::noinline]] constexpr build_result build_v1_outline(std::span<std::byte> out, const header& h,
+                                                          const build_options& options) noexcept {
+  return build_v1(out, h, options);
+}
+}  // namespace detail
+
 /// `build_v1` or `build_v2`, as `h.version` says (v1 ignores `tlvs`). Throws nothing.
-[[nodiscard]] constexpr build_result build(std::span<std::byte> out, const header& h,
-                                           std::span<const tlv_item> tlvs = {},
-                                           const build_options& options = {}) noexcept {
-  return h.version == version::v1 ? build_v1(out, h, options) : build_v2(out, h, tlvs, options);
+[[nodiscard]] PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE constexpr build_result build(
+    std::span<std::byte> out, const header& h, std::span<const tlv_item> tlvs = {},
+    const build_options& options = detail::default_build_options) noexcept {
+  if (h.version == version::v1) return detail::build_v1_outline(out, h, options);
+  return build_v2(out, h, tlvs, options);
 }
 
 /// A v2 LOCAL header with no address block, as HAProxy sends for health

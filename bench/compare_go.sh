@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Our benchmarks and go-proxyproto's (bench/go) over the same bytes, in the
+# same run, alternating for a few rounds; prints per case our ns, Go's ns and
+# allocations, and the ratio (median of the rounds). Timings: run it on a
+# quiet machine; on a shared one they move by tens of percent between runs.
+#
+#   bench/compare_go.sh [--rounds N] [--results DIR]
+#
+# Needs (Debian 12): cmake g++ libbenchmark-dev golang-go
+# golang-github-pires-go-proxyproto-dev python3 gnuplot-nox
+# (scripts/install-deps.sh bench). Works offline: Go uses the Debian package.
+# Writes RESULTS/raw/*.json, RESULTS/compare.md and RESULTS/parse.svg
+# (RESULTS defaults to build/bench-results; bench/results holds the
+# committed copy shown in the README).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+rounds=3
+results=build/bench-results
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --rounds) rounds=$2; shift 2 ;;
+    --results) results=$2; shift 2 ;;
+    *) echo "usage: $0 [--rounds N] [--results DIR]" >&2; exit 2 ;;
+  esac
+done
+
+go_library=/usr/share/gocode/src/github.com/pires/go-proxyproto
+for tool in cmake go python3 gnuplot; do
+  command -v "$tool" >/dev/null || { echo "compare_go: $tool is missing (scripts/install-deps.sh bench)" >&2; exit 2; }
+done
+[[ -d $go_library ]] || { echo "compare_go: $go_library is missing (golang-github-pires-go-proxyproto-dev)" >&2; exit 2; }
+
+echo "compare_go: building (bench preset, GCC -O2)"
+cmake --preset bench >/dev/null
+cmake --build --preset bench --target proxy_protocol_bench proxy_protocol_instruction_driver >/dev/null
+export GOFLAGS=-mod=mod GOPROXY=off GOCACHE=${GOCACHE:-$PWD/build/go-cache}
+(cd bench/go && go build -o ../../build/bench/gobench .)
+
+raw=$results/raw
+rm -rf "$raw"
+mkdir -p "$raw"
+for ((round = 1; round <= rounds; round++)); do
+  echo "compare_go: round $round of $rounds"
+  build/bench/bench/proxy_protocol_bench --benchmark_filter='^BM_(parse|parse_walk_tlvs|build)/' \
+    --benchmark_min_time=0.5 --benchmark_out="$raw/cpp-$round.json" --benchmark_out_format=json >/dev/null
+  build/bench/gobench -benchtime 500ms >"$raw/go-$round.json"
+done
+bench/instruction_budgets.sh --tsv "$raw/instructions.tsv" >/dev/null || echo "compare_go: an instruction budget is exceeded (see bench/instruction_budgets.sh)"
+{
+  echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "compilers: $(g++ --version | head -1); $(go version)"
+} | tee "$raw/machine.txt"
+python3 bench/results.py table "$raw" --instructions "$raw/instructions.tsv" --markdown "$results/compare.md"
+python3 bench/results.py chart "$raw" --svg "$results/parse.svg"
