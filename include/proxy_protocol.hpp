@@ -1889,7 +1889,59 @@ constexpr bool scan_ipv4(const std::byte*& cursor, std::uint32_t& packed, std::u
 // The full 39-character form ("2001:0db8:...:7334", the spec's longest
 // line) in one pass with one validity test: `p` has at least 40 readable
 // bytes before the line's CR.
+#if defined(PROXY_PROTOCOL_DETAIL_SSE2)
+// scan_ipv6_full with SSE2, 16 characters per step. Three overlapping
+// chunks, at 0, 15 and 23, hold every digit pair of the 16 bytes without a
+// pair split between chunks; the first two have their ':' at 4, 9 and 14,
+// the last at 1, 6 and 11.
+inline bool scan_ipv6_full_sse2(const std::byte* p, std::array<std::uint8_t, 16>& out,
+                                std::uint8_t terminator) noexcept {
+  const __m128i below_0 = _mm_set1_epi8('0' - 1), above_9 = _mm_set1_epi8('9' + 1);
+  const __m128i below_a = _mm_set1_epi8('a' - 1), above_f = _mm_set1_epi8('f' + 1);
+  const __m128i case_bit = _mm_set1_epi8(0x20), colon = _mm_set1_epi8(':'), low_nibble = _mm_set1_epi8(0x0F);
+  const __m128i nine = _mm_set1_epi8(9), low_bytes = _mm_set1_epi16(0x00FF);
+  bool valid = u8(p[39]) == terminator;
+  // For one chunk: every byte a hex digit or, where expected, ':'; then the
+  // pair values (digit << 4 | next digit) at its even offsets and at its odd
+  // offsets, as the low and high 8 bytes of two words.
+  struct pairs {
+    std::uint64_t even, odd;
+  };
+  const auto chunk_pairs = [&](std::size_t offset, int colons) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + offset));
+    const __m128i lower = _mm_or_si128(x, case_bit);  // bytes above 0x7F are negative: no range holds them
+    const __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(x, below_0), _mm_cmpgt_epi8(above_9, x));
+    const __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(lower, below_a), _mm_cmpgt_epi8(above_f, lower));
+    valid &= _mm_movemask_epi8(_mm_or_si128(digit, letter)) == (0xFFFF ^ colons) &&
+             _mm_movemask_epi8(_mm_cmpeq_epi8(x, colon)) == colons;
+    const __m128i values = _mm_add_epi8(_mm_and_si128(x, low_nibble), _mm_and_si128(letter, nine));
+    const auto combine = [&](__m128i v) {
+      const __m128i pair = _mm_and_si128(_mm_or_si128(_mm_slli_epi16(v, 4), _mm_srli_epi16(v, 8)), low_bytes);
+      return static_cast<std::uint64_t>(_mm_cvtsi128_si64(_mm_packus_epi16(pair, pair)));
+    };
+    return pairs{combine(values), combine(_mm_srli_si128(values, 1))};
+  };
+  // Pairs at chunk offsets 0, 2, 5, 7, 10, 12 (first two chunks) and 7, 9, 12, 14 (last):
+  // pair k of a word is at offset 2k (even word) or 2k + 1 (odd word).
+  const pairs first = chunk_pairs(0, 0x4210), second = chunk_pairs(15, 0x4210), third = chunk_pairs(23, 0x0842);
+  const auto six = [](pairs x) {
+    return (x.even & 0xFFFFu) | (x.odd & 0xFFFF'0000u) | ((x.even >> 8) & 0xFFFF'0000'0000u);
+  };
+  const std::uint64_t head = six(first), middle = six(second);
+  const auto tail = static_cast<std::uint32_t>(((third.odd >> 24) & 0xFFFFu) | ((third.even >> 32) & 0xFFFF'0000u));
+  // Little-endian stores (SSE2 means x86): bytes 0-7, 6-13 (the first two
+  // bytes of the second rewrite the last two of the first), then 12-15.
+  std::memcpy(out.data(), &head, 8);
+  std::memcpy(out.data() + 6, &middle, 8);
+  std::memcpy(out.data() + 12, &tail, 4);
+  return valid;
+}
+#endif
+
 constexpr bool scan_ipv6_full(const std::byte* p, std::array<std::uint8_t, 16>& out, std::uint8_t terminator) noexcept {
+#if defined(PROXY_PROTOCOL_DETAIL_SSE2)
+  if (!std::is_constant_evaluated()) return scan_ipv6_full_sse2(p, out, terminator);
+#endif
   unsigned digits = 0, separators = 0;
   for (std::size_t group = 0; group < 8; ++group) {
     const std::byte* q = p + 5 * group;
@@ -1904,13 +1956,10 @@ constexpr bool scan_ipv6_full(const std::byte* p, std::array<std::uint8_t, 16>& 
   return digits <= 15 && separators == 0 && u8(p[39]) == terminator;
 }
 
-constexpr bool scan_ipv6(const std::byte*& cursor, const std::byte* line_end, std::array<std::uint8_t, 16>& out,
-                         std::uint8_t terminator) noexcept {
+// Every other form of scan_ipv6, out of line.
+[[gnu::noinline]] constexpr bool scan_ipv6_general(const std::byte*& cursor, std::array<std::uint8_t, 16>& out,
+                                                   std::uint8_t terminator) noexcept {
   const std::byte* p = cursor;  // a local: the compiler keeps it in a register
-  if (line_end - p >= 40 && scan_ipv6_full(p, out, terminator)) {
-    cursor = p + 39;
-    return true;
-  }
   // Each group is stored at its place as it is read; a "::" moves the groups
   // after it to the end afterwards.
   int count = 0, gap = -1;
@@ -1972,6 +2021,15 @@ constexpr bool scan_ipv6(const std::byte*& cursor, const std::byte* line_end, st
     out[static_cast<std::size_t>(2 * i + 1)] = moved ? out[from + 1] : std::uint8_t{0};
   }
   return true;
+}
+
+constexpr bool scan_ipv6(const std::byte*& cursor, const std::byte* line_end, std::array<std::uint8_t, 16>& out,
+                         std::uint8_t terminator) noexcept {
+  if (line_end - cursor >= 40 && scan_ipv6_full(cursor, out, terminator)) {
+    cursor += 39;
+    return true;
+  }
+  return scan_ipv6_general(cursor, out, terminator);
 }
 
 constexpr bool scan_port(const std::byte*& cursor, std::uint16_t& port, std::uint8_t terminator) noexcept {
