@@ -1894,8 +1894,8 @@ constexpr bool scan_ipv4(const std::byte*& cursor, std::uint32_t& packed, std::u
 // chunks, at 0, 15 and 23, hold every digit pair of the 16 bytes without a
 // pair split between chunks; the first two have their ':' at 4, 9 and 14,
 // the last at 1, 6 and 11.
-inline bool scan_ipv6_full_sse2(const std::byte* p, std::array<std::uint8_t, 16>& out,
-                                std::uint8_t terminator) noexcept {
+PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE bool scan_ipv6_full_sse2(const std::byte* p, std::array<std::uint8_t, 16>& out,
+                                                             std::uint8_t terminator) noexcept {
   const __m128i below_0 = _mm_set1_epi8('0' - 1), above_9 = _mm_set1_epi8('9' + 1);
   const __m128i below_a = _mm_set1_epi8('a' - 1), above_f = _mm_set1_epi8('f' + 1);
   const __m128i case_bit = _mm_set1_epi8(0x20), colon = _mm_set1_epi8(':'), low_nibble = _mm_set1_epi8(0x0F);
@@ -1938,7 +1938,8 @@ inline bool scan_ipv6_full_sse2(const std::byte* p, std::array<std::uint8_t, 16>
 }
 #endif
 
-constexpr bool scan_ipv6_full(const std::byte* p, std::array<std::uint8_t, 16>& out, std::uint8_t terminator) noexcept {
+PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE constexpr bool scan_ipv6_full(const std::byte* p, std::array<std::uint8_t, 16>& out,
+                                                                  std::uint8_t terminator) noexcept {
 #if defined(PROXY_PROTOCOL_DETAIL_SSE2)
   if (!std::is_constant_evaluated()) return scan_ipv6_full_sse2(p, out, terminator);
 #endif
@@ -2023,8 +2024,9 @@ constexpr bool scan_ipv6_full(const std::byte* p, std::array<std::uint8_t, 16>& 
   return true;
 }
 
-constexpr bool scan_ipv6(const std::byte*& cursor, const std::byte* line_end, std::array<std::uint8_t, 16>& out,
-                         std::uint8_t terminator) noexcept {
+PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE constexpr bool scan_ipv6(const std::byte*& cursor, const std::byte* line_end,
+                                                             std::array<std::uint8_t, 16>& out,
+                                                             std::uint8_t terminator) noexcept {
   if (line_end - cursor >= 40 && scan_ipv6_full(cursor, out, terminator)) {
     cursor += 39;
     return true;
@@ -2174,14 +2176,17 @@ inline constexpr auto tlv_has_rules = [] {
   const std::byte* const base = tlvs.data();
   const std::size_t n = tlvs.size();
   std::size_t pos = 0;
-  // While a TLV header fits; the walk must then end exactly at the end.
-  while (n - pos >= 3) {
-    const std::size_t length = load_be16(base + pos + 1);
-    const std::size_t value = pos + 3, next = value + length;
-    if (next > n) return errc::v2_tlv_truncated;
+  // Chains the lengths while a TLV header fits; the chain must then end
+  // exactly at `n`. A TLV running past `n` (only the last one can) ends the
+  // chain there, so its value is read only by the rules of its type, which
+  // check the bound first.
+  while (pos + 3 <= n) {  // pos may pass n (by at most 65538): no wrap-around
     const std::uint8_t type = u8(base[pos]);
+    const std::size_t value = pos + 3, length = load_be16(base + pos + 1), next = value + length;
     pos = next;
-    if (!tlv_has_rules[type]) continue;
+    if (!tlv_has_rules[type]) [[likely]]
+      continue;
+    if (next > n) return errc::v2_tlv_truncated;
     switch (type) {
       case tlv_type::crc32c:
         if (length != 4) return errc::v2_crc32c_bad_length;
@@ -2194,10 +2199,7 @@ inline constexpr auto tlv_has_rules = [] {
       default: {  // SSL
         if (length < 5) return errc::v2_ssl_too_short;
         std::size_t sub = value + 5;
-        while (next - sub >= 3) {  // one level only: sub-TLVs are never descended into
-          sub += 3 + load_be16(base + sub + 1);
-          if (sub > next) return errc::v2_ssl_sub_tlv_truncated;
-        }
+        while (sub + 3 <= next) sub += 3 + load_be16(base + sub + 1);  // one level: never descended into
         if (sub != next) return errc::v2_ssl_sub_tlv_truncated;
         break;
       }
