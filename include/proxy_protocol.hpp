@@ -1896,30 +1896,31 @@ constexpr bool scan_ipv4(const std::byte*& cursor, std::uint32_t& packed, std::u
 // the last at 1, 6 and 11.
 PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE bool scan_ipv6_full_sse2(const std::byte* p, std::array<std::uint8_t, 16>& out,
                                                              std::uint8_t terminator) noexcept {
-  const __m128i below_0 = _mm_set1_epi8('0' - 1), above_9 = _mm_set1_epi8('9' + 1);
-  const __m128i below_a = _mm_set1_epi8('a' - 1), above_f = _mm_set1_epi8('f' + 1);
+  // A byte is in [low, low + count) when, moved by 0x80 - low (wrapping),
+  // it is below -128 + count as a signed byte: one add and one compare.
+  const __m128i to_digits = _mm_set1_epi8(static_cast<char>(0x80 - '0')), digits_end = _mm_set1_epi8(-128 + 10);
+  const __m128i to_letters = _mm_set1_epi8(static_cast<char>(0x80 - 'a')), letters_end = _mm_set1_epi8(-128 + 6);
   const __m128i case_bit = _mm_set1_epi8(0x20), colon = _mm_set1_epi8(':'), low_nibble = _mm_set1_epi8(0x0F);
   const __m128i nine = _mm_set1_epi8(9), low_bytes = _mm_set1_epi16(0x00FF);
   bool valid = u8(p[39]) == terminator;
   // For one chunk: every byte a hex digit or, where expected, ':'; then the
   // pair values (digit << 4 | next digit) at its even offsets and at its odd
-  // offsets, as the low and high 8 bytes of two words.
+  // offsets, as the bytes of two words.
   struct pairs {
     std::uint64_t even, odd;
   };
   const auto chunk_pairs = [&](std::size_t offset, int colons) {
     const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + offset));
-    const __m128i lower = _mm_or_si128(x, case_bit);  // bytes above 0x7F are negative: no range holds them
-    const __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(x, below_0), _mm_cmpgt_epi8(above_9, x));
-    const __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(lower, below_a), _mm_cmpgt_epi8(above_f, lower));
+    const __m128i digit = _mm_cmpgt_epi8(digits_end, _mm_add_epi8(x, to_digits));
+    const __m128i letter = _mm_cmpgt_epi8(letters_end, _mm_add_epi8(_mm_or_si128(x, case_bit), to_letters));
     valid &= _mm_movemask_epi8(_mm_or_si128(digit, letter)) == (0xFFFF ^ colons) &&
              _mm_movemask_epi8(_mm_cmpeq_epi8(x, colon)) == colons;
+    // Values 0-15 (a ':' gives 10), so shifting 16-bit lanes by 4 moves no bit across a byte.
     const __m128i values = _mm_add_epi8(_mm_and_si128(x, low_nibble), _mm_and_si128(letter, nine));
-    const auto combine = [&](__m128i v) {
-      const __m128i pair = _mm_and_si128(_mm_or_si128(_mm_slli_epi16(v, 4), _mm_srli_epi16(v, 8)), low_bytes);
-      return static_cast<std::uint64_t>(_mm_cvtsi128_si64(_mm_packus_epi16(pair, pair)));
-    };
-    return pairs{combine(values), combine(_mm_srli_si128(values, 1))};
+    const __m128i pair = _mm_or_si128(_mm_slli_epi16(values, 4), _mm_srli_si128(values, 1));
+    const __m128i even = _mm_and_si128(pair, low_bytes), odd = _mm_srli_epi16(pair, 8);
+    return pairs{static_cast<std::uint64_t>(_mm_cvtsi128_si64(_mm_packus_epi16(even, even))),
+                 static_cast<std::uint64_t>(_mm_cvtsi128_si64(_mm_packus_epi16(odd, odd)))};
   };
   // Pairs at chunk offsets 0, 2, 5, 7, 10, 12 (first two chunks) and 7, 9, 12, 14 (last):
   // pair k of a word is at offset 2k (even word) or 2k + 1 (odd word).
