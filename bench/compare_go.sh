@@ -46,6 +46,9 @@ for ((round = 1; round <= rounds; round++)); do
     --benchmark_min_time=0.5 --benchmark_out="$raw/cpp-$round.json" --benchmark_out_format=json >/dev/null
   build/bench/gobench -benchtime 500ms >"$raw/go-$round.json"
 done
+echo "compare_go: 1 and 2 threads"
+build/bench/bench/proxy_protocol_bench --benchmark_filter='^BM_parse_threads/' --benchmark_min_time=0.5 \
+  --benchmark_out="$raw/threads.json" --benchmark_out_format=json 2>/dev/null | grep '^BM_' >"$results/threads.txt"
 bench/instruction_budgets.sh --tsv "$raw/instructions.tsv" >/dev/null || echo "compare_go: an instruction budget is exceeded (see bench/instruction_budgets.sh)"
 {
   echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -37,7 +37,7 @@ rows=(
   "parse v2_tcp6 85"
   "parse v2_local 70"
   "parse v2_tcp4_tlvs -"
-  "parse_walk_tlvs v2_tcp4_tlvs 410 390"
+  "parse_walk_tlvs v2_tcp4_tlvs 430 390"
   "parse v1_tcp4 550"
   "parse v1_tcp6 1350"
   "parse v1_unknown 100"
