@@ -1109,7 +1109,7 @@ struct parse_result_access;
 // (family | transport << 8), so that the parser stores them together.
 inline constexpr auto v2_family_transport = [] {
   std::array<std::uint16_t, 256> words{};
-  for (std::size_t fam = 0; fam < words.size(); ++fam)
+  for (std::size_t fam = 0; fam != words.size(); ++fam)  // != : cppcheck reads "fam < ... >>" as a template
     words[fam] = static_cast<std::uint16_t>((fam >> 4) | ((fam & 0x0F) << 8));
   return words;
 }();
@@ -1839,7 +1839,7 @@ namespace detail {
 // Value of each byte as a hex digit, 0xFF for any other byte.
 inline constexpr auto hex_digit_values = [] {
   std::array<std::uint8_t, 256> values{};
-  for (std::size_t c = 0; c < values.size(); ++c) {
+  for (std::size_t c = 0; c != values.size(); ++c) {  // != : see v2_family_transport
     const int v = hex_value(static_cast<std::uint8_t>(c));
     values[c] = v < 0 ? 0xFF : static_cast<std::uint8_t>(v);
   }
@@ -1995,8 +1995,8 @@ PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE constexpr bool scan_ipv6_full(const std::byt
         }
       }
       if (count == 8) return false;
-      out[static_cast<std::size_t>(2 * count)] = static_cast<std::uint8_t>(value >> 8);
-      out[static_cast<std::size_t>(2 * count + 1)] = static_cast<std::uint8_t>(value);
+      out[2 * static_cast<std::size_t>(count)] = static_cast<std::uint8_t>(value >> 8);
+      out[2 * static_cast<std::size_t>(count) + 1] = static_cast<std::uint8_t>(value);
       ++count;
       const std::uint8_t c = u8(*p);
       if (c == terminator) break;
@@ -2018,9 +2018,10 @@ PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE constexpr bool scan_ipv6_full(const std::byt
   const int skipped = 8 - count;
   for (int i = 7; i >= gap; --i) {
     const bool moved = i >= gap + skipped;
-    const auto from = static_cast<std::size_t>(2 * (i - skipped));
-    out[static_cast<std::size_t>(2 * i)] = moved ? out[from] : std::uint8_t{0};
-    out[static_cast<std::size_t>(2 * i + 1)] = moved ? out[from + 1] : std::uint8_t{0};
+    const std::size_t from = 2 * static_cast<std::size_t>(moved ? i - skipped : 0);
+    const std::size_t to = 2 * static_cast<std::size_t>(i);
+    out[to] = moved ? out[from] : std::uint8_t{0};
+    out[to + 1] = moved ? out[from + 1] : std::uint8_t{0};
   }
   return true;
 }
@@ -2213,7 +2214,7 @@ inline constexpr auto tlv_has_rules = [] {
 // case costs one load instead of three tests.
 inline constexpr auto v2_block_sizes = [] {
   std::array<std::int16_t, 256> sizes{};
-  for (std::size_t fam = 0; fam < sizes.size(); ++fam)
+  for (std::size_t fam = 0; fam != sizes.size(); ++fam)
     sizes[fam] = static_cast<std::int16_t>(v2_address_block_size(static_cast<std::uint8_t>(fam)));
   return sizes;
 }();
@@ -3109,7 +3110,8 @@ PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE constexpr std::size_t write_v2_without_tlvs(
   constexpr std::size_t block = AddressSize == 0 ? 0 : 2 * AddressSize + 4;
   // Everything is read before the first write: `o` may alias `h` as far as
   // the compiler knows, and reads after a write could not be combined.
-  std::array<std::uint8_t, AddressSize> source{}, destination{};
+  // (Never empty: cppcheck takes the loops below for reads of an empty array when AddressSize is 0.)
+  std::array<std::uint8_t, AddressSize == 0 ? 1 : AddressSize> source{}, destination{};
   for (std::size_t i = 0; i < AddressSize; ++i) source[i] = h.source.address.bytes().data()[i];
   for (std::size_t i = 0; i < AddressSize; ++i) destination[i] = h.destination.address.bytes().data()[i];
   // Both ports big-endian in one word.
