@@ -2517,8 +2517,9 @@ template <class Otherwise>
 /// checked; a LOCAL block shorter than its family's size is accepted as
 /// opaque bytes with no TLVs (the spec ignores LOCAL's block; HAProxy accepts
 /// it), where PROXY fails with `v2_length_too_short`. PROXY UNSPEC is accepted
-/// with no addresses unless `reject_proxy_unspecified` (reported at byte 13). TLVs span exactly `[16 + block, 16 +
-/// length)` and are validated here, CRC32C included, so iterating them cannot fail.
+/// with no addresses unless `reject_proxy_unspecified` (reported at byte 13).
+/// TLVs span exactly `[16 + block, 16 + length)` and are validated here,
+/// CRC32C included, so iterating them cannot fail.
 ///
 /// Error precedence follows the wire: signature, version, command, family,
 /// transport, pair, length vs. address block, `max_header_size`, then TLVs in
