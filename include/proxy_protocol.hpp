@@ -445,12 +445,12 @@ namespace detail {
 [[noreturn]] inline void trap() noexcept { __builtin_trap(); }
 }  // namespace detail
 
-/// An IPv4 or IPv6 address as plain bytes in network order (no OS types).
-/// Throws nothing.
 namespace detail {
 struct ip_address_access;
 }
 
+/// An IPv4 or IPv6 address as plain bytes in network order (no OS types).
+/// Throws nothing.
 class ip_address {
  public:
   /// Longest text forms, without a terminating NUL.
@@ -811,8 +811,9 @@ constexpr bool parse_ipv6(const std::byte* p, const std::byte* end, std::uint8_t
 // TLV views (spec 2.2): validated once by the parser, so iteration cannot fail
 // ---------------------------------------------------------------------------
 
-/// One TLV: its type and a view of its value bytes in the caller's buffer.
 struct ssl_view;
+
+/// One TLV: its type and a view of its value bytes in the caller's buffer.
 struct tlv {
   std::uint8_t type = 0;             ///< one of `tlv_type`, or any other value
   std::span<const std::byte> value;  ///< the value bytes (length from the TLV's 16-bit field)

@@ -43,6 +43,13 @@ void check_agreement(std::span<const std::byte> input, const pp::parse_options& 
   CHECK(same_verdict(text ? pp::parse_v1(input, options) : pp::parse_v2(input, options), careful));
 }
 
+// A string literal with embedded NULs, its length taken from the literal
+// itself so that no hand-counted size can drift from the bytes.
+template <std::size_t N>
+std::string binary(const char (&literal)[N]) {
+  return std::string(literal, N - 1);
+}
+
 const pp::parse_options option_sets[] = {
     {},
     {.v1_accept_ipv4_in_tcp6 = true},
@@ -73,16 +80,19 @@ TEST_CASE("fast paths agree with the careful parsers on every single-byte change
       "PROXY TCP6 2001:db8::1 ::ffff:192.0.2.1 1 2\r\n",
       "PROXY UNKNOWN\r\n",
       "PROXY UNKNOWN ffff:f...f:ffff ffff:f...f:ffff 65535 65535\r\n",
-      std::string("\r\n\r\n\0\r\nQUIT\n\x21\x11\x00\x0c\xc0\xa8\x00\x01\xc0\xa8\x00\x0b\xdc\x04\x01\xbb", 28),
-      std::string("\r\n\r\n\0\r\nQUIT\n\x20\x00\x00\x00", 16),
-      std::string("\r\n\r\n\0\r\nQUIT\n\x21\x11\x00\x13\xc0\xa8\x00\x01\xc0\xa8\x00\x0b\xdc\x04\x01\xbb"
-                  "\x01\x00\x02h2",
-                  35),
+      binary("\r\n\r\n\0\r\nQUIT\n\x21\x11\x00\x0c\xc0\xa8\x00\x01\xc0\xa8\x00\x0b\xdc\x04\x01\xbb"),
+      binary("\r\n\r\n\0\r\nQUIT\n\x20\x00\x00\x00"),
+      binary("\r\n\r\n\0\r\nQUIT\n\x21\x11\x00\x11\xc0\xa8\x00\x01\xc0\xa8\x00\x0b\xdc\x04\x01\xbb"
+             "\x01\x00\x02h2"),
   };
   const unsigned char replacements[] = {0x00, '\t', '\n', '\r', ' ', '.', '/', '0', '1',  '9',  ':',  ';',
                                         '@',  'A',  'F',  'G',  '`', 'a', 'f', 'g', 0x7F, 0x80, 0xC0, 0xFF};
   for (const auto& header : headers) {
     INFO(test_support::to_hex(as_span(header)));
+    // Unchanged, each is a whole, valid header: the changes start from there.
+    const pp::parse_result unchanged = pp::parse(as_span(header));
+    REQUIRE(unchanged.ok());
+    REQUIRE(unchanged.consumed() == header.size());
     for (std::size_t at = 0; at < header.size(); ++at) {
       for (const unsigned char c : replacements) {
         std::string changed = header;
