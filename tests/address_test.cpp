@@ -24,6 +24,8 @@ TEST_CASE("IPv6 text is RFC 5952 canonical", "[address]") {
       {"fe80::1:0:0:0", "fe80::1:0:0:0"},
       {"0:0:1:0:0:0:1:0", "0:0:1::1:0"},  // the longer run wins
       {"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"},
+      {"0001:0012:0123:1234:000F:00FE:0FED:FEDC", "1:12:123:1234:f:fe:fed:fedc"},  // every group width
+      {"0010:0100:1000:0:0:a0:b00:c000", "10:100:1000::a0:b00:c000"},              // inner zero digits kept
   };
   for (const auto& [in, out] : cases) {
     INFO(in);

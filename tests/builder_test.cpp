@@ -7,6 +7,9 @@
 
 #include <cstring>
 #include <set>
+#include <string>
+#include <string_view>
+#include <utility>
 
 #include "corpus.hpp"
 #include "support.hpp"
@@ -583,3 +586,24 @@ const std::set<pp::errc> build_error_codes_tested = [] {
   for (const auto& c : build_error_cases) codes.insert(c.error);
   return codes;
 }();
+
+TEST_CASE("v1 TCP6 lines carry the RFC 5952 text of both addresses", "[builder]") {
+  const std::pair<std::string_view, std::string_view> cases[] = {
+      {"0001:0012:0123:1234:000F:00FE:0FED:FEDC", "1:12:123:1234:f:fe:fed:fedc"},
+      {"2001:0db8:0000:0000:0000:0000:0000:0001", "2001:db8::1"},
+      {"0:0:0:0:0:0:0:0", "::"},
+      {"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"},
+      {"::ffff:c000:0201", "::ffff:192.0.2.1"},
+  };
+  for (const auto& [in, canonical] : cases) {
+    INFO(in);
+    const auto a = pp::parse_ip_address(in);
+    REQUIRE(a);
+    const pp::header h = pp::proxy_header({*a, 1}, {*a, 65535});
+    std::array<std::byte, pp::v1_max_size> out{};
+    const auto r = pp::build_v1(out, h);
+    REQUIRE(r.ok());
+    const std::string expected = "PROXY TCP6 " + std::string(canonical) + " " + std::string(canonical) + " 1 65535\r\n";
+    CHECK(std::string_view(reinterpret_cast<const char*>(out.data()), r.size()) == expected);
+  }
+}
