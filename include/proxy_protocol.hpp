@@ -2678,14 +2678,15 @@ struct build_options {
 };
 
 namespace detail {
-// Byte copies for the builders: memcpy / memset at run time (GCC -O2 does
+// Byte copies for the builders: memmove / memset at run time (GCC -O2 does
 // not vectorise byte loops: a 32-byte value cost 4 instructions a byte),
-// plain loops in constant evaluation.
+// plain loops in constant evaluation. memmove, not memcpy: a value that
+// overlaps the output buffer is not undefined behaviour.
 constexpr std::byte* copy_bytes(std::byte* out, const std::byte* from, std::size_t n) noexcept {
   if (std::is_constant_evaluated()) {
     for (std::size_t i = 0; i < n; ++i) out[i] = from[i];
   } else if (n != 0) {  // `from` may be null when n is 0
-    std::memcpy(out, from, n);
+    std::memmove(out, from, n);
   }
   return out + n;
 }
@@ -2693,7 +2694,7 @@ constexpr std::byte* copy_text(std::byte* out, std::string_view text) noexcept {
   if (std::is_constant_evaluated()) {
     for (std::size_t i = 0; i < text.size(); ++i) out[i] = static_cast<std::byte>(text[i]);
   } else if (!text.empty()) {
-    std::memcpy(out, text.data(), text.size());
+    std::memmove(out, text.data(), text.size());
   }
   return out + text.size();
 }
