@@ -2,6 +2,7 @@
 // it is wrapped in a LOCAL header, validated, and when accepted every TLV, SSL
 // sub-TLV and typed accessor is walked and compared with an independent,
 // straightforward decoding written here.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -33,6 +34,45 @@ std::optional<std::vector<simple_tlv>> split(std::span<const std::byte> region) 
     at += 3 + length;
   }
   return out;
+}
+
+// What a walk over any bytes, valid or not, must yield: a TLV while a TLV
+// header fits, its value cut at the end; one or two bytes left are no TLV.
+std::vector<simple_tlv> bounded_split(std::span<const std::byte> region) {
+  std::vector<simple_tlv> out;
+  std::size_t at = 0;
+  while (region.size() - at >= 3) {
+    const std::size_t length = (std::size_t{byte_at(region, at + 1)} << 8) | byte_at(region, at + 2);
+    const std::size_t there = std::min(length, region.size() - at - 3);
+    out.push_back({byte_at(region, at), region.subspan(at + 3, there)});
+    at += 3 + there;
+  }
+  return out;
+}
+
+// Walks `region` (any bytes) with tlv_range, in an exact-size copy so that a
+// read past it is caught, and compares with bounded_split.
+void check_bounded_walk(std::span<const std::byte> region) {
+  const fs::exact_copy alone(region);
+  const auto want = bounded_split(alone.span());
+  const pp::tlv_range range(alone.span());
+  std::size_t i = 0;
+  for (const pp::tlv t : range) {
+    FUZZ_CHECK(i < want.size());
+    FUZZ_CHECK(t.type == want[i].type && t.value.data() == want[i].value.data() &&
+               t.value.size() == want[i].value.size());
+    if (const auto ssl = t.ssl()) {
+      std::size_t sub_bytes = 0;
+      for (const pp::tlv sub : ssl->sub_tlvs) sub_bytes += 3 + sub.value.size();
+      FUZZ_CHECK(sub_bytes <= t.value.size() - 5);
+    }
+    ++i;
+  }
+  FUZZ_CHECK(i == want.size() && range.count() == want.size());
+  if (!want.empty()) {
+    const auto first = range.find(want.front().type);
+    FUZZ_CHECK(first && first->value.data() == want.front().value.data());
+  }
 }
 
 // The spec's rules for the TLV region, in wire order: the error the parser
@@ -192,6 +232,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   fixed.push_back(static_cast<std::byte>(size >> 8));
   fixed.push_back(static_cast<std::byte>(size));
   const fs::exact_copy wrapped(fixed, region);
+
+  check_bounded_walk(region);
 
   const pp::errc want = expected_error(region);
   const pp::parse_result unverified = pp::parse_v2(wrapped.span(), {.verify_crc32c = false});

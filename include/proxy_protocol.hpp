@@ -849,18 +849,15 @@ class tlv_range {
     using iterator_concept = std::forward_iterator_tag;
     using reference = tlv;
     constexpr iterator() noexcept = default;
-    constexpr iterator(const std::byte* p, const std::byte* end) noexcept : p_(p), end_(end) {}
-    // Bounded by `end` even over bytes nobody validated (a hand-filled
-    // `header::tlv_bytes`, a nested SSL sub-TLV): a TLV cut short yields the
-    // bytes that are there and ends the walk, never a read past the range.
-    [[nodiscard]] constexpr tlv operator*() const noexcept {
-      const auto room = static_cast<std::size_t>(end_ - p_);
-      if (room < 3) return {room == 0 ? std::uint8_t{0} : detail::u8(p_[0]), {}};
-      return {detail::u8(p_[0]), {p_ + 3, std::min<std::size_t>(detail::load_be16(p_ + 1), room - 3)}};
+    constexpr iterator(const std::byte* p, std::size_t room) noexcept
+        : p_(p), after_header_(static_cast<std::ptrdiff_t>(room) - 3) {
+      settle();
     }
+    [[nodiscard]] constexpr tlv operator*() const noexcept { return {detail::u8(p_[0]), {p_ + 3, size_}}; }
     constexpr iterator& operator++() noexcept {
-      const auto room = static_cast<std::size_t>(end_ - p_);
-      p_ += room < 3 ? room : 3 + std::min<std::size_t>(detail::load_be16(p_ + 1), room - 3);
+      p_ += 3 + size_;
+      after_header_ -= static_cast<std::ptrdiff_t>(size_ + 3);
+      settle();
       return *this;
     }
     constexpr iterator operator++(int) noexcept {
@@ -868,26 +865,42 @@ class tlv_range {
       ++*this;
       return old;
     }
-    friend constexpr bool operator==(iterator a, iterator b) noexcept { return a.p_ == b.p_; }
+    friend constexpr bool operator==(iterator a, iterator b) noexcept { return a.after_header_ == b.after_header_; }
     /// @endcond
 
    private:
+    // Bounded by the bytes left in the range, even over bytes nobody
+    // validated (a hand-filled `header::tlv_bytes`, a nested SSL sub-TLV): a
+    // TLV cut short yields the bytes that are there, and fewer bytes than a
+    // TLV header end the walk; never a read past the range. The value size
+    // is decided once per TLV, when the iterator arrives at it.
+    constexpr void settle() noexcept {
+      if (after_header_ < 0) {  // no room for a TLV header: the end
+        after_header_ = -3;
+        size_ = 0;
+        return;
+      }
+      const std::size_t length = detail::load_be16(p_ + 1);
+      const auto room = static_cast<std::size_t>(after_header_);
+      size_ = length <= room ? length : room;
+    }
     const std::byte* p_ = nullptr;
-    const std::byte* end_ = nullptr;
+    // Bytes in the range after the current TLV's 3-byte header, or -3 at
+    // the end (no bytes left; one or two left over are no TLV).
+    std::ptrdiff_t after_header_ = -3;
+    std::size_t size_ = 0;  // the current TLV's value size, within the range
   };
   constexpr tlv_range() noexcept = default;
   /// A view of TLVs laid out back to back, as `header::tlv_bytes` holds them
   /// (validated by the parser). Iteration never reads outside `bytes`, even
-  /// when they are malformed.
+  /// when they are malformed: a TLV whose length runs past the end yields the
+  /// bytes that are there, and one or two bytes left over, too few for a TLV
+  /// header, are no TLV.
   constexpr explicit tlv_range(std::span<const std::byte> bytes) noexcept : bytes_(bytes) {}
   /// First TLV.
-  [[nodiscard]] constexpr iterator begin() const noexcept {
-    return iterator{bytes_.data(), bytes_.data() + bytes_.size()};
-  }
+  [[nodiscard]] constexpr iterator begin() const noexcept { return iterator{bytes_.data(), bytes_.size()}; }
   /// Past the last TLV.
-  [[nodiscard]] constexpr iterator end() const noexcept {
-    return iterator{bytes_.data() + bytes_.size(), bytes_.data() + bytes_.size()};
-  }
+  [[nodiscard]] constexpr iterator end() const noexcept { return iterator{bytes_.data() + bytes_.size(), 0}; }
   /// True when there are no TLVs.
   [[nodiscard]] constexpr bool empty() const noexcept { return bytes_.empty(); }
   /// The first TLV of `type`, if any. O(number of TLVs).
@@ -901,7 +914,6 @@ class tlv_range {
       if (detail::u8(*p) == type) return tlv{type, {p + 3, length}};
       p += 3 + length;
     }
-    if (p != end && detail::u8(*p) == type) return tlv{type, {}};
     return std::nullopt;
   }
   /// Number of TLVs. O(number of TLVs).
@@ -1429,6 +1441,7 @@ __attribute__((target("sse4.2"))) inline std::uint32_t crc32c_update_hardware(st
     s = _mm_crc32_u64(s, word_at(p + 48));
     s = _mm_crc32_u64(s, word_at(p + 56));
   }
+  if ((n & 63) == 0) return static_cast<std::uint32_t>(s);  // whole blocks, as header sizes often are
   if (n & 32) {
     s = _mm_crc32_u64(s, word_at(p));
     s = _mm_crc32_u64(s, word_at(p + 8));
@@ -1464,9 +1477,17 @@ __attribute__((target("sse4.2"))) inline std::uint32_t crc32c_update_hardware(st
 // The whole CRC of a v2 header whose 4-byte CRC value at `at` counts as zero.
 __attribute__((target("sse4.2"))) inline std::uint32_t crc32c_zeroed_field_hardware(const std::byte* p, std::size_t n,
                                                                                     std::size_t at) noexcept {
+  if (at + 4 == n) {
+    // The CRC32C TLV is often the last one. The CRC register is linear in the
+    // bytes, so the header as sent, in one pass with no ragged split at the
+    // field, gives the zeroed-field CRC once the field's own contribution
+    // (the field alone, from a zero register) is taken out.
+    std::uint32_t field;
+    std::memcpy(&field, p + at, 4);
+    return ~(crc32c_update_hardware(0xFFFFFFFFu, p, n) ^ _mm_crc32_u32(0, field));
+  }
   std::uint32_t s = crc32c_update_hardware(0xFFFFFFFFu, p, at);
   s = _mm_crc32_u32(s, 0);
-  if (at + 4 == n) return ~s;  // the CRC32C TLV is often the last one
   return ~crc32c_update_hardware(s, p + at + 4, n - at - 4);
 }
 inline bool has_hardware_crc32c() noexcept {
@@ -2172,11 +2193,14 @@ namespace detail {
 // Validates the TLV region: every TLV fits, the walk ends exactly at the end,
 // CRC32C / SSL / UNIQUE_ID are well formed. Reports the CRC value offset
 // (relative to `tlvs`) through `crc_offset`, or SIZE_MAX when absent.
-// Which TLV types have rules of their own (CRC32C, UNIQUE_ID, SSL): one load
-// lets validate_tlvs skip every other type.
-inline constexpr auto tlv_has_rules = [] {
-  std::array<bool, 256> rules{};
-  rules[tlv_type::crc32c] = rules[tlv_type::unique_id] = rules[tlv_type::ssl] = true;
+// The rule each TLV type is held to (spec 2.2): one load lets validate_tlvs
+// skip every type without rules, and tells the others apart.
+enum class tlv_rule : std::uint8_t { none, crc32c, unique_id, ssl };
+inline constexpr auto tlv_rules = [] {
+  std::array<tlv_rule, 256> rules{};
+  rules[tlv_type::crc32c] = tlv_rule::crc32c;
+  rules[tlv_type::unique_id] = tlv_rule::unique_id;
+  rules[tlv_type::ssl] = tlv_rule::ssl;
   return rules;
 }();
 
@@ -2184,36 +2208,39 @@ inline constexpr auto tlv_has_rules = [] {
   crc_offset = SIZE_MAX;
   const std::byte* const base = tlvs.data();
   const std::size_t n = tlvs.size();
-  std::size_t pos = 0;
-  // Chains the lengths while a TLV header fits; the chain must then end
-  // exactly at `n`. A TLV running past `n` (only the last one can) ends the
-  // chain there, so its value is read only by the rules of its type, which
-  // check the bound first.
-  while (pos + 3 <= n) {  // pos may pass n (by at most 65538): no wrap-around
-    const std::uint8_t type = u8(base[pos]);
-    const std::size_t value = pos + 3, length = load_be16(base + pos + 1), next = value + length;
-    pos = next;
-    if (!tlv_has_rules[type]) [[likely]]
+  if (n < 3) return n == 0 ? errc{} : errc::v2_tlv_truncated;
+  // Chains the lengths while a TLV header fits (at `pos <= last`); the chain
+  // must then end exactly at `n`. A TLV running past `n` (only the last one
+  // can) ends the chain there, so its value is read only by the rules of its
+  // type, which check the bound first.
+  const std::size_t last = n - 3;
+  std::size_t pos = 0;  // may pass n (by at most 65538): no wrap-around
+  do {
+    const tlv_rule rule = tlv_rules[u8(base[pos])];
+    const std::size_t length = load_be16(base + pos + 1);
+    pos += 3 + length;
+    if (rule == tlv_rule::none) [[likely]]
       continue;
-    if (next > n) return errc::v2_tlv_truncated;
-    switch (type) {
-      case tlv_type::crc32c:
+    if (pos > n) return errc::v2_tlv_truncated;
+    const std::size_t value = pos - length;
+    switch (rule) {
+      case tlv_rule::crc32c:
         if (length != 4) return errc::v2_crc32c_bad_length;
         if (crc_offset != SIZE_MAX) return errc::v2_crc32c_duplicate;
         crc_offset = value;
         break;
-      case tlv_type::unique_id:
+      case tlv_rule::unique_id:
         if (length > unique_id_max_size) return errc::v2_unique_id_too_long;
         break;
-      default: {  // SSL
+      default: {  // tlv_rule::ssl
         if (length < 5) return errc::v2_ssl_too_short;
         std::size_t sub = value + 5;
-        while (sub + 3 <= next) sub += 3 + load_be16(base + sub + 1);  // one level: never descended into
-        if (sub != next) return errc::v2_ssl_sub_tlv_truncated;
+        while (sub + 3 <= pos) sub += 3 + load_be16(base + sub + 1);  // one level: never descended into
+        if (sub != pos) return errc::v2_ssl_sub_tlv_truncated;
         break;
       }
     }
-  }
+  } while (pos <= last);
   return pos == n ? errc{} : errc::v2_tlv_truncated;
 }
 

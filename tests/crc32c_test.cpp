@@ -39,6 +39,25 @@ TEST_CASE("hardware and portable CRC32C agree on every length and alignment", "[
         pp::detail::crc32c_update_portable(0x12345678u, data.data(), data.size()));
 }
 
+TEST_CASE("hardware and portable zeroed-field CRC32C agree wherever the field sits", "[crc32c]") {
+  // The hardware path has its own way for a field in the last 4 bytes (the
+  // CRC of the bytes as sent, corrected by linearity) and another elsewhere.
+  if (!pp::detail::has_hardware_crc32c()) return;
+  test_support::rng random(7);
+  std::vector<std::byte> data(300);
+  for (auto& b : data) b = std::byte{random.byte()};
+  for (std::size_t n = 4; n <= data.size(); ++n) {
+    const std::span<const std::byte> header{data.data(), n};
+    for (const std::size_t at : {n - 4, std::size_t{0}, (n - 4) / 2, n > 4 ? n - 5 : 0}) {
+      INFO("size " << n << ", field at " << at);
+      std::vector<std::byte> zeroed(header.begin(), header.end());
+      for (std::size_t k = 0; k < 4; ++k) zeroed[at + k] = std::byte{0};
+      CHECK(pp::detail::crc32c_zeroed_field_hardware(header.data(), n, at) ==
+            ~pp::detail::crc32c_update_portable(0xFFFFFFFFu, zeroed.data(), n));
+    }
+  }
+}
+
 static_assert(pp::crc32c(std::span<const std::byte>{}) == 0);
 
 TEST_CASE("CRC32C in constant expressions", "[crc32c][constexpr]") {

@@ -139,9 +139,21 @@ TEST_CASE("iteration never reads outside its bytes, even over bytes nobody valid
   for (const pp::tlv t : h.tlvs()) sizes.push_back(t.value.size());
   CHECK(sizes == std::vector<std::size_t>{2});
   CHECK(h.authority() == "ab");
-  const auto tail = hex_bytes("0400");
-  CHECK(pp::tlv_range(tail).count() == 1);
-  CHECK((*pp::tlv_range(tail).begin()).value.empty());
+  // A TLV header alone, claiming 5 bytes: the TLV, with no value.
+  const auto header_only = hex_bytes("040005");
+  CHECK(pp::tlv_range(header_only).count() == 1);
+  CHECK((*pp::tlv_range(header_only).begin()).value.empty());
+  CHECK(pp::tlv_range(header_only).find(0x04).has_value());
+  // One or two bytes, too few for a TLV header, are no TLV: the walk ends.
+  for (const char* tail : {"04", "0400", "0100000400"}) {
+    const auto bytes_with_tail = hex_bytes(tail);
+    const pp::tlv_range range(bytes_with_tail);
+    CHECK(range.count() == (bytes_with_tail.size() < 3 ? 0u : 1u));
+    CHECK_FALSE(range.find(0x04).has_value());
+  }
+  const auto two_bytes = hex_bytes("0400");
+  const pp::tlv_range two_byte_range(two_bytes);
+  CHECK(two_byte_range.begin() == two_byte_range.end());
 }
 
 TEST_CASE("an SSL sub-TLV typed 0x20 is opaque; as_ssl on it stays in bounds", "[tlv][ssl][cve]") {
@@ -154,7 +166,7 @@ TEST_CASE("an SSL sub-TLV typed 0x20 is opaque; as_ssl on it stays in bounds", "
   for (const pp::tlv t : r->ssl()->sub_tlvs)
     if (const auto inner = pp::as_ssl(t))
       for (const pp::tlv s : inner->sub_tlvs) inner_count += 1 + s.value.size();
-  CHECK(inner_count == 1);  // the cut-short 0x21 sub-TLV, with the bytes that are there (none)
+  CHECK(inner_count == 0);  // its 2 bytes "21ff" are too few for a sub-TLV header: no sub-TLV
 }
 
 TEST_CASE("TLV bytes are exposed raw, whatever they contain", "[tlv]") {
