@@ -1347,7 +1347,14 @@ struct parse_result_access {
   }
   [[nodiscard]] PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE static constexpr parse_result complete_v1_unknown(
       std::span<const std::byte> raw) noexcept {
-    const auto none = [] { return endpoint{ip_address_access::unspecified(), 0}; };
+    // Not a constant to the front end (which cannot fold is_constant_evaluated
+    // outside a constant evaluation): with both endpoints known to be zero,
+    // GCC would clear the whole header as one block first, a `rep stos` that
+    // is slow to start, instead of storing the fields.
+    const auto none = [] {
+      if (std::is_constant_evaluated()) return endpoint{};
+      return endpoint{ip_address_access::unspecified(), 0};
+    };
     return parse_result(v1_fast_path{}, address_family::unspecified, none, none, raw);
   }
   // A v2 result for the header at `in` with TLVs, checked after it is built.
