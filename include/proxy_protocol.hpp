@@ -428,7 +428,17 @@ namespace detail {
 }
 // Little-endian loads written byte by byte: usable in constant expressions,
 // and GCC and Clang turn each into one unaligned load on little-endian targets.
+// Not always for the 4-byte one (GCC 12 loaded the v1 protocol token byte by
+// byte, its bytes being read elsewhere too), so outside constant evaluation
+// that one is a memcpy on little-endian targets.
 [[nodiscard]] constexpr std::uint32_t load_le32(const std::byte* p) noexcept {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  if (!std::is_constant_evaluated()) {
+    std::uint32_t word;
+    std::memcpy(&word, p, 4);
+    return word;
+  }
+#endif
   return std::uint32_t{u8(p[0])} | (std::uint32_t{u8(p[1])} << 8) | (std::uint32_t{u8(p[2])} << 16) |
          (std::uint32_t{u8(p[3])} << 24);
 }
@@ -1359,7 +1369,14 @@ struct parse_result_access {
   }
   [[nodiscard]] PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE static constexpr parse_result complete_v1_unknown(
       std::span<const std::byte> raw) noexcept {
-    const auto none = [] { return endpoint{ip_address_access::unspecified(), 0}; };
+    // Not a constant to the front end (which cannot fold is_constant_evaluated
+    // outside a constant evaluation): with both endpoints known to be zero,
+    // GCC would clear the whole header as one block first, a `rep stos` that
+    // is slow to start, instead of storing the fields.
+    const auto none = [] {
+      if (std::is_constant_evaluated()) return endpoint{};
+      return endpoint{ip_address_access::unspecified(), 0};
+    };
     return parse_result(v1_fast_path{}, address_family::unspecified, none, none, raw);
   }
   // A v2 result for the header at `in` with TLVs, checked after it is built.
@@ -1874,12 +1891,24 @@ inline constexpr auto hex_digit_values = [] {
   return values;
 }();
 
-// The scanners of the v1 fast path. They rely on the line's CR (at or after
-// every position they are called with) as a sentinel: each stops at the first
-// byte outside its field's alphabet, so none reads past the CR. On success
-// `p` is left on the byte after the field, which must be `terminator`. They
-// accept a subset of what the reference functions (parse_ipv4, parse_ipv6,
-// parse_port) accept, with the same results; anything else goes to those.
+// An optimisation barrier: `value` is computed here, not later. The v1 fast
+// path uses its addresses only once the whole line is scanned; GCC would
+// otherwise move their packing there and keep the eight octets in registers
+// through the rest of the scan, spilling others.
+PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE constexpr void keep_in_register([[maybe_unused]] std::uint32_t& value) noexcept {
+#if defined(__GNUC__)
+  if (!std::is_constant_evaluated()) asm("" : "+r"(value));
+#endif
+}
+
+// The scanners of the v1 fast path. They rely on a byte outside every
+// field's alphabet (v1_field_bytes), in the span at or after each position
+// they are called with, as a sentinel (the line's CR, or any later such
+// byte): each stops at the first byte outside its field's alphabet, so none
+// reads past the sentinel. On success `p` is left on the byte after the
+// field, which must be `terminator`. They accept a subset of what the
+// reference functions (parse_ipv4, parse_ipv6, parse_port) accept, with the
+// same results; anything else goes to those.
 constexpr bool scan_ipv4(const std::byte*& cursor, std::uint32_t& packed, std::uint8_t terminator) noexcept {
   const std::byte* p = cursor;  // a local: the compiler keeps it in a register
   std::uint32_t octets = 0;
@@ -1887,28 +1916,34 @@ constexpr bool scan_ipv4(const std::byte*& cursor, std::uint32_t& packed, std::u
 #pragma GCC unroll 4  // the separator and the shift become constants
 #endif
   for (int octet = 0; octet < 4; ++octet) {
+    // One ending per length, each testing its separator at a constant offset
+    // (rather than a digit count the three share), on the byte's value less
+    // '0', already in a register.
+    const unsigned separator = static_cast<unsigned>(octet == 3 ? terminator : '.') - '0';
+    // A leading zero shows as a value below 10 (two digits) or 100 (three).
     unsigned value = static_cast<unsigned>(u8(p[0])) - '0';
     if (value > 9) return false;
-    std::size_t digits = 1;
     const unsigned second = static_cast<unsigned>(u8(p[1])) - '0';
-    if (second <= 9) {
-      if (value == 0) return false;  // leading zero
+    if (second > 9) {
+      if (second != separator) return false;
+      p += 2;
+    } else {
       value = value * 10 + second;
-      digits = 2;
       const unsigned third = static_cast<unsigned>(u8(p[2])) - '0';
-      if (third <= 9) {
+      if (third > 9) {
+        if (value < 10 || third != separator) return false;
+        p += 3;
+      } else {
         value = value * 10 + third;
-        digits = 3;
+        if (value - 100 > 255 - 100 || u8(p[3]) != separator + '0') return false;
+        p += 4;
       }
     }
-    if (value > 255) return false;
-    p += digits;
-    if (u8(*p) != (octet == 3 ? terminator : '.')) return false;
-    if (octet != 3) ++p;
     octets |= value << (8 * octet);
   }
+  keep_in_register(octets);
   packed = octets;
-  cursor = p;
+  cursor = p - 1;  // on the terminator
   return true;
 }
 
@@ -1916,7 +1951,7 @@ constexpr bool scan_ipv4(const std::byte*& cursor, std::uint32_t& packed, std::u
 // to parse_ipv6.
 // The full 39-character form ("2001:0db8:...:7334", the spec's longest
 // line) in one pass with one validity test: `p` has at least 40 readable
-// bytes before the line's CR.
+// bytes (which may go past the line's CR: the test then fails).
 #if defined(PROXY_PROTOCOL_DETAIL_SSE2)
 // scan_ipv6_full with SSE2, 16 characters per step. Three overlapping
 // chunks, at 0, 15 and 23, hold every digit pair of the 16 bytes without a
@@ -2054,10 +2089,10 @@ PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE constexpr bool scan_ipv6_full(const std::byt
   return true;
 }
 
-PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE constexpr bool scan_ipv6(const std::byte*& cursor, const std::byte* line_end,
+PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE constexpr bool scan_ipv6(const std::byte*& cursor, const std::byte* span_end,
                                                              std::array<std::uint8_t, 16>& out,
                                                              std::uint8_t terminator) noexcept {
-  if (line_end - cursor >= 40 && scan_ipv6_full(cursor, out, terminator)) {
+  if (span_end - cursor >= 40 && scan_ipv6_full(cursor, out, terminator)) {
     cursor += 39;
     return true;
   }
@@ -2097,6 +2132,29 @@ inline constexpr std::uint32_t v1_nown_word = 0x4E574F4Eu;                // "NO
 inline constexpr std::uint64_t v1_unknown_low = 0x4E55'2059'584F'5250u;   // "PROXY UN"
 inline constexpr std::uint64_t v1_unknown_high = 0x0A0D'4E57'4F4E'4B4Eu;  // "NKNOWN\r\n"
 
+// A CR or LF in the first 107 bytes of `in`.
+[[gnu::noinline]] constexpr bool v1_has_line_end(const std::byte* in, std::size_t n) noexcept {
+  const std::size_t window = std::min(n, v1_max_size);
+  return find_line_end(in, window) != window;
+}
+// Bytes a TCP4 or TCP6 field can hold (digits, hex letters, '.', ':') and
+// the SP between fields: the scanners stop at the first byte outside these.
+inline constexpr auto v1_field_bytes = [] {
+  std::array<bool, 256> field{};
+  for (std::size_t c = 0; c != field.size(); ++c)  // != : see v2_family_transport
+    field[c] = hex_value(static_cast<std::uint8_t>(c)) >= 0 || c == '.' || c == ':' || c == ' ';
+  return field;
+}();
+// How many bytes of a TCP4 line the fast path's scanners can read, whatever
+// they are: "PROXY TCP4 ", then at most 4 bytes per octet (3 digits and the
+// byte after them) and 6 per port (5 digits and the byte after them), so
+// bytes 0-54. (The LF after the CR is read only when the span holds it.)
+inline constexpr std::size_t v1_tcp4_scan_reach = 55;
+// The same for TCP6: an address scan reads at most 47 bytes from its start
+// (scan_ipv6_general's two "::" and nine groups, the last one rejected),
+// 40 when it succeeds, so the line's reads end by byte 103.
+inline constexpr std::size_t v1_tcp6_scan_reach = v1_max_size;
+
 // parse_v1: a fast path for complete TCP4, TCP6 and UNKNOWN lines in their
 // usual forms, inline; `otherwise(input, options)` for everything else.
 template <class Otherwise>
@@ -2108,34 +2166,48 @@ template <class Otherwise>
     // The short UNKNOWN line, as HAProxy sends it, in two loads.
     if (load_le64(in) == v1_unknown_low && load_le64(in + 7) == v1_unknown_high)
       return parse_result_access::complete_v1_unknown({in, v1_min_size});
-    const std::size_t window = std::min(n, v1_max_size);
-    const std::size_t line_end = find_line_end(in, window);  // the first CR or LF
-    // CRLF within 107 bytes, nothing else: the CR is the scanners' sentinel.
-    if (PROXY_PROTOCOL_DETAIL_EXPECT(line_end + 2 <= v1_max_size && line_end + 1 < n && u8(in[line_end]) == cr &&
-                                     u8(in[line_end + 1]) == lf)) {
-      using access = parse_result_access;
-      const std::span<const std::byte> raw{in, line_end + 2};
-      const std::byte* p = in + 6;
-      const std::uint32_t token = line_end >= 11 ? load_le32(p) : 0;
-      if (PROXY_PROTOCOL_DETAIL_EXPECT(token == v1_tcp4_word && u8(p[4]) == ' ')) {
+    using access = parse_result_access;
+    // The scanners need no line end found first (a pass over the line): they
+    // stay in the span when it holds all they can read (`reach` bytes), or
+    // when a byte that stops them is in it: its last byte (a line alone in
+    // its buffer ends with LF), else the first CR or LF, looked for out of line.
+    const auto scans_stay_in_span = [n, in](std::size_t reach) {
+      return n >= reach || !v1_field_bytes[u8(in[n - 1])] || v1_has_line_end(in, n);
+    };
+    // A line scanned up to its CR at `cr_at` is whole when the LF follows;
+    // every byte before the CR was a field byte, so this CR ends the line.
+    const auto lf_follows = [n, in](const std::byte* cr_at) {
+      return static_cast<std::size_t>(cr_at - in) + 1 < n && u8(cr_at[1]) == lf;
+    };
+    const std::byte* p = in + 6;
+    const std::uint32_t token = load_le32(p);
+    if (PROXY_PROTOCOL_DETAIL_EXPECT(token == v1_tcp4_word && u8(p[4]) == ' ')) {
+      if (scans_stay_in_span(v1_tcp4_scan_reach)) {
         p += 5;
         std::uint32_t source = 0, destination = 0;
         std::uint16_t source_port = 0, destination_port = 0;
         if (scan_ipv4(p, source, ' ') && scan_ipv4(++p, destination, ' ') && scan_port(++p, source_port, ' ') &&
-            scan_port(++p, destination_port, cr))
-          return access::complete_v1_inet(source, destination, source_port, destination_port, raw);
-      } else if (token == v1_tcp6_word && u8(p[4]) == ' ') {
+            scan_port(++p, destination_port, cr) && lf_follows(p))
+          return access::complete_v1_inet(source, destination, source_port, destination_port,
+                                          {in, static_cast<std::size_t>(p - in) + 2});
+      }
+    } else if (token == v1_tcp6_word && u8(p[4]) == ' ') {
+      if (scans_stay_in_span(v1_tcp6_scan_reach)) {
         p += 5;
         std::array<std::uint8_t, 16> source{}, destination{};
         std::uint16_t source_port = 0, destination_port = 0;
-        const std::byte* const end = in + line_end;
+        const std::byte* const end = in + n;
         if (scan_ipv6(p, end, source, ' ') && scan_ipv6(++p, end, destination, ' ') &&
-            scan_port(++p, source_port, ' ') && scan_port(++p, destination_port, cr))
-          return access::complete_v1_inet6(source, destination, source_port, destination_port, raw);
-      } else if (line_end >= 13 && token == v1_unkn_word && load_le32(p + 3) == v1_nown_word &&
-                 (u8(p[7]) == ' ' || u8(p[7]) == cr)) {
-        return access::complete_v1_unknown(raw);  // the rest of the line is ignored (spec 2.1)
+            scan_port(++p, source_port, ' ') && scan_port(++p, destination_port, cr) && lf_follows(p))
+          return access::complete_v1_inet6(source, destination, source_port, destination_port,
+                                           {in, static_cast<std::size_t>(p - in) + 2});
       }
+    } else if (token == v1_unkn_word && load_le32(p + 3) == v1_nown_word) {
+      const std::size_t line_end = find_line_end(in, std::min(n, v1_max_size));  // the first CR or LF
+      // "UNKNOWN" then SP or the CRLF within 107 bytes; the rest of the line is ignored (spec 2.1).
+      if (line_end >= 13 && line_end + 2 <= v1_max_size && line_end + 1 < n && u8(in[line_end]) == cr &&
+          u8(in[line_end + 1]) == lf && (u8(p[7]) == ' ' || u8(p[7]) == cr))
+        return access::complete_v1_unknown({in, line_end + 2});
     }
   }
   return otherwise(input, options);
