@@ -2223,7 +2223,8 @@ template <class Otherwise>
 /// at most 107 bytes including CRLF; exactly one SP between fields; IPv4
 /// octets and ports without leading zeros; IPv6 in any RFC 4291 form
 /// (including an IPv4-mapped dotted tail, as HAProxy sends), no zone id.
-/// Bytes after the CRLF are never looked at.
+/// Bytes after the CRLF never change the result (the fast path may read a
+/// few of them, within the span, to know where its scans can stop).
 ///
 /// Error precedence: first a protocol token that cannot become valid (judged
 /// on the bytes before the first CR or LF, so it is rejected at once, before
