@@ -4,9 +4,11 @@
   results.py table RAW_DIR [--instructions TSV] [--markdown FILE]
   results.py chart RAW_DIR --svg FILE
 
-RAW_DIR holds the JSON of one or more rounds: cpp-N.json (Google Benchmark,
---benchmark_format=json) and go-N.json (bench/go, one object per line). Each
-number shown is the median over the rounds. The chart is drawn by gnuplot
+RAW_DIR holds the JSON of one or more rounds: cpp-ROUND[-CASE].json (Google
+Benchmark, --benchmark_format=json) and go-ROUND[-CASE].json (bench/go, one
+object per line). Times and allocations shown are medians over the rounds;
+the ratio is the median of the rounds' own ratios (each from the two sides
+timed next to each other), shown with their range. The chart is drawn by gnuplot
 (Debian's gnuplot-nox) from a data file this script writes next to it.
 """
 import argparse
@@ -22,7 +24,7 @@ TARGET_RATIO = 30  # issue #5: at least 30x go-proxyproto on every parse case
 
 
 def load(raw_dir):
-    """{(operation, case): {"ns": [...], "allocs": [...]}} for "cpp" and "go"."""
+    """{(operation, case): {"ns": [...], "allocs": [...], "round": [...]}} for "cpp" and "go"."""
     raw = pathlib.Path(raw_dir)
     ours, go = {}, {}
     for path in sorted(raw.glob("cpp-*.json")):
@@ -35,14 +37,16 @@ def load(raw_dir):
             if operation not in OPERATIONS or case not in CASES:
                 continue
             scale = {"ns": 1, "us": 1e3, "ms": 1e6, "s": 1e9}[b["time_unit"]]
-            entry = ours.setdefault((operation, case), {"ns": [], "allocs": []})
+            entry = ours.setdefault((operation, case), {"ns": [], "allocs": [], "round": []})
+            entry["round"].append(path.stem.split("-")[1])
             entry["ns"].append(b["real_time"] * scale)
             entry["allocs"].append(b["allocs/op"])
     for path in sorted(raw.glob("go-*.json")):
         for line in path.read_text().splitlines():
             b = json.loads(line)
             operation, _, case = b["name"].removeprefix("BM_").partition("/")
-            entry = go.setdefault((operation, case), {"ns": [], "allocs": [], "bytes": []})
+            entry = go.setdefault((operation, case), {"ns": [], "allocs": [], "bytes": [], "round": []})
+            entry["round"].append(path.stem.split("-")[1])
             entry["ns"].append(b["ns_per_op"])
             entry["allocs"].append(b["allocs_per_op"])
             entry["bytes"].append(b["bytes_per_op"])
@@ -53,6 +57,12 @@ def load(raw_dir):
 
 def median(values):
     return statistics.median(values) if values else None
+
+
+def ratios(mine, theirs):
+    """Go / ours within each round both sides ran."""
+    ours_by_round = dict(zip(mine["round"], mine["ns"]))
+    return [go_ns / ours_by_round[r] for r, go_ns in zip(theirs["round"], theirs["ns"]) if r in ours_by_round]
 
 
 def instructions(tsv):
@@ -68,9 +78,9 @@ def instructions(tsv):
 def table(args):
     ours, go = load(args.raw)
     counts = instructions(args.instructions)
-    rounds = len(list(pathlib.Path(args.raw).glob("cpp-*.json")))
+    rounds = len({path.stem.split("-")[1] for path in pathlib.Path(args.raw).glob("cpp-*.json")})
     header = ["operation", "case", "ours ns", "ours allocs", "instructions (budget)", "Go ns", "Go allocs", "Go B/op",
-              "Go / ours"]
+              "Go / ours (range)"]
     rows = []
     below_target = []
     for operation in OPERATIONS:
@@ -81,12 +91,14 @@ def table(args):
             ns = median(mine["ns"])
             theirs = go.get((operation, case))
             go_ns = median(theirs["ns"]) if theirs else None
-            ratio = go_ns / ns if go_ns else None
+            paired = ratios(mine, theirs) if theirs else []
+            ratio = median(paired)
             count = counts.get((operation, case))
             rows.append([operation, case, f"{ns:.1f}", f"{max(mine['allocs']):g}",
                          f"{count[0]:.0f} ({count[1]})" if count else "",
                          f"{go_ns:.0f}" if go_ns else "-", f"{median(theirs['allocs']):g}" if theirs else "-",
-                         f"{median(theirs['bytes']):g}" if theirs else "-", f"{ratio:.0f}x" if ratio else "-"])
+                         f"{median(theirs['bytes']):g}" if theirs else "-",
+                         f"{ratio:.0f}x ({min(paired):.0f}-{max(paired):.0f})" if ratio else "-"])
             if operation == "parse" and ratio is not None and ratio < TARGET_RATIO:
                 below_target.append(f"{case} ({ratio:.0f}x)")
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
@@ -94,7 +106,8 @@ def table(args):
              "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
     lines += ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |" for r in rows]
     text = "\n".join(lines)
-    note = f"\nMedian of {rounds} round(s), wall-clock ns per call; allocations per call."
+    note = (f"\nMedian of {rounds} round(s), wall-clock ns per call; allocations per call; Go / ours is the median"
+            " of the rounds' ratios, each round timing both sides of a case next to each other.")
     if below_target:
         note += f"\nBelow the {TARGET_RATIO}x target on parse: " + ", ".join(below_target)
     else:

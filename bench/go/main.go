@@ -6,7 +6,7 @@
 // Every input is first decoded and checked against the expected fields;
 // a mismatch exits non-zero before anything is timed.
 //
-//	GOFLAGS=-mod=mod GOPROXY=off go run . [-benchtime 1s]
+//	GOFLAGS=-mod=mod GOPROXY=off go run . [-benchtime 1s] [-case NAME]
 package main
 
 import (
@@ -126,6 +126,7 @@ func run(name string, f func(b *testing.B)) result {
 
 func main() {
 	benchtime := flag.Duration("benchtime", time.Second, "time per benchmark")
+	only := flag.String("case", "", "run only this case (default: every case)")
 	flag.Parse()
 	testing.Init()
 	if err := flag.Set("test.benchtime", benchtime.String()); err != nil {
@@ -133,7 +134,12 @@ func main() {
 		os.Exit(2)
 	}
 	out := json.NewEncoder(os.Stdout)
+	found := *only == ""
 	for _, c := range cases {
+		if *only != "" && c.name != *only {
+			continue
+		}
+		found = true
 		data, err := hex.DecodeString(c.hex)
 		if err != nil {
 			panic(err)
@@ -191,5 +197,9 @@ func main() {
 				}
 			}))
 		}
+	}
+	if !found {
+		fmt.Fprintf(os.Stderr, "gobench: no case %q\n", *only)
+		os.Exit(2)
 	}
 }

@@ -38,3 +38,22 @@ if errors or allocating or not runs:
     sys.exit(f"bench smoke run: errors {errors}, allocating {allocating}, {len(runs)} runs")
 print(f"bench smoke run: {len(runs)} benchmarks, set-up checks passed, 0 allocations in every one")
 PY
+
+# The side-by-side command (issue #5) end to end, on a few milliseconds per
+# benchmark: both programs build, every case decodes as expected on both
+# sides, the table and chart are written. Its timings mean nothing here.
+if command -v go >/dev/null && command -v gnuplot >/dev/null &&
+  [[ -d /usr/share/gocode/src/github.com/pires/go-proxyproto ]]; then
+  bench/compare_go.sh --smoke --results build/bench/compare-smoke >/dev/null
+  python3 - build/bench/compare-smoke/compare.md <<'PY'
+import sys
+rows = [line.split("|")[1:-1] for line in open(sys.argv[1]) if line.startswith("| parse ")]
+missing = [r[1].strip() for r in rows if r[5].strip() == "-"]
+if len(rows) != 7 or missing:
+    sys.exit(f"compare_go smoke run: {len(rows)} parse rows, no Go time for {missing}")
+print("compare_go smoke run: 7 parse cases timed on both sides, table and chart written")
+PY
+  test -s build/bench/compare-smoke/parse.svg
+else
+  echo "compare_go smoke run skipped: go, gnuplot or go-proxyproto missing (scripts/install-deps.sh bench)"
+fi
