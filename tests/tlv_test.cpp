@@ -162,8 +162,10 @@ TEST_CASE("an SSL sub-TLV typed 0x20 is opaque; as_ssl on it stays in bounds", "
       hex_bytes("0d0a0d0a000d0a515549540a2111001ec0000201c6336402dc0401bb20000f0100000000200007010000000021ff");
   const auto r = pp::parse(in);
   REQUIRE(r.ok());
+  const auto ssl = r->ssl();  // kept: a range-for over `r->ssl()->sub_tlvs` would outlive the optional
+  REQUIRE(ssl);
   std::size_t inner_count = 0;
-  for (const pp::tlv t : r->ssl()->sub_tlvs)
+  for (const pp::tlv t : ssl->sub_tlvs)
     if (const auto inner = pp::as_ssl(t))
       for (const pp::tlv s : inner->sub_tlvs) inner_count += 1 + s.value.size();
   CHECK(inner_count == 0);  // its 2 bytes "21ff" are too few for a sub-TLV header: no sub-TLV

@@ -12,8 +12,11 @@ namespace {
 constexpr std::string_view sig = "0d0a0d0a000d0a515549540a";
 constexpr std::string_view inet_block = "c0000201c6336402dc0401bb";  // 192.0.2.1:56324 -> 198.51.100.2:443
 
-std::vector<std::byte> v2(std::string_view ver_cmd_fam_len, std::string_view rest = "") {
-  return hex_bytes(std::string(sig) + std::string(ver_cmd_fam_len) + std::string(rest));
+// The header's hex: signature, then the parts in order.
+std::vector<std::byte> v2(std::string_view ver_cmd_fam_len, std::string_view rest = "", std::string_view tlvs = "") {
+  std::string text(sig);
+  text.append(ver_cmd_fam_len).append(rest).append(tlvs);
+  return hex_bytes(text);
 }
 
 TEST_CASE("v2 PROXY over IPv4, IPv6 and UNIX decodes addresses and ports", "[v2]") {
@@ -82,9 +85,8 @@ TEST_CASE("v2 LOCAL skips the family's address block and still checks its TLVs",
     CHECK(r->tlv_bytes.empty());
   }
   SECTION("LOCAL with an INET block and an AUTHORITY TLV after it") {
-    CHECK(pp::parse_v2(v2("20110012", std::string(inet_block) + "020004616263")).error() == pp::errc::v2_tlv_truncated);
-    const auto ok_bytes =
-        v2("20110013", std::string(inet_block) + "02000461626364");  // the result's views point into it
+    CHECK(pp::parse_v2(v2("20110012", inet_block, "020004616263")).error() == pp::errc::v2_tlv_truncated);
+    const auto ok_bytes = v2("20110013", inet_block, "02000461626364");  // the result's views point into it
     const auto ok = pp::parse_v2(ok_bytes);
     REQUIRE(ok.ok());
     CHECK(ok->authority() == "abcd");
@@ -261,7 +263,7 @@ TEST_CASE("v2 option allow_unlisted_family_transport treats them as UNSPEC", "[v
 TEST_CASE("v2 option verify_crc32c=false accepts a wrong checksum but keeps its value", "[v2][options]") {
   pp::parse_options no_crc;
   no_crc.verify_crc32c = false;
-  const auto r_bytes = v2("21110013", std::string(inet_block) + "030004deadbeef");  // the result's views point into it
+  const auto r_bytes = v2("21110013", inet_block, "030004deadbeef");  // the result's views point into it
   const auto r = pp::parse_v2(r_bytes, no_crc);
   REQUIRE(r.ok());
   CHECK(r->crc32c() == 0xdeadbeefu);
