@@ -54,7 +54,8 @@ mkdir -p "$raw"
 cases=(v1_tcp4 v1_tcp6 v1_unknown v2_tcp4 v2_tcp6 v2_tcp4_tlvs v2_local)
 run_ours() {
   build/bench/bench/proxy_protocol_bench --benchmark_filter="^BM_(parse|parse_walk_tlvs|build)/$2\$" \
-    --benchmark_min_time="$ours_time" --benchmark_out="$raw/cpp-$1-$2.json" --benchmark_out_format=json >/dev/null
+    --benchmark_min_time="$ours_time" --benchmark_out="$raw/cpp-$1-$2.json" --benchmark_out_format=json \
+    >/dev/null 2>>"$raw/cpp-context.txt" || { cat "$raw/cpp-context.txt" >&2; exit 1; }  # (its context goes to stderr)
 }
 run_go() { build/bench/gobench -benchtime "$go_time" -case "$2" >"$raw/go-$1-$2.json"; }
 for ((round = 1; round <= rounds; round++)); do
@@ -72,15 +73,17 @@ done
 echo "compare_go: 1 and 2 threads"
 build/bench/bench/proxy_protocol_bench --benchmark_filter='^BM_parse_threads/' --benchmark_min_time="$threads_time" \
   --benchmark_out="$raw/threads.json" --benchmark_out_format=json 2>/dev/null | grep '^BM_' >"$results/threads.txt"
-instructions=()
-if ! $smoke; then
+table_options=()
+if $smoke; then
+  table_options=(--smoke)
+else
   bench/instruction_budgets.sh --tsv "$raw/instructions.tsv" >/dev/null ||
     echo "compare_go: an instruction budget is exceeded (see bench/instruction_budgets.sh)"
-  instructions=(--instructions "$raw/instructions.tsv")
+  table_options=(--instructions "$raw/instructions.tsv")
 fi
 {
   echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "compilers: $(g++ --version | head -1); $(go version)"
 } | tee "$raw/machine.txt"
-python3 bench/results.py table "$raw" "${instructions[@]}" --markdown "$results/compare.md"
+python3 bench/results.py table "$raw" "${table_options[@]}" --markdown "$results/compare.md"
 python3 bench/results.py chart "$raw" --svg "$results/parse.svg"
