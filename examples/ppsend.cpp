@@ -13,6 +13,7 @@
 
 #include <array>
 #include <charconv>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -48,7 +49,8 @@ constexpr std::string_view usage =
     "                          bits, verified)\n"
     "  --ssl-cipher NAME       SSL sub-TLV 0x23\n"
     "  --crc32c                CRC32C (0x03), computed over the finished header\n"
-    "  --tlv TYPE=HEX          any TLV, e.g. --tlv 0xE0=0102 (type decimal or 0x-hex, value may be empty)\n";
+    "  --tlv TYPE=HEX          any TLV, e.g. --tlv 0xE0=0102 (type decimal or 0x-hex, value may be empty),\n"
+    "                          written as given even when malformed, e.g. a wrong CRC32C: --tlv 3=deadbeef\n";
 
 struct tlv_request {
   enum class kind { text, bytes, crc32c, ssl } what = kind::text;
@@ -220,8 +222,12 @@ std::vector<std::byte> build_header(const options& o, const std::optional<pp::en
   std::vector<pp::tlv_item> items;
   for (const tlv_request& t : o.tlvs) {
     switch (t.what) {
-      case tlv_request::kind::text:
+      case tlv_request::kind::text:  // --alpn, --authority, --unique-id, --netns: held to the spec
         items.push_back(pp::tlv_item::text(t.type, t.text));
+        if (items.back().value_size() == SIZE_MAX) {
+          std::fprintf(stderr, "ppsend: cannot build the header: TLV 0x%02x breaks its type's rules\n", t.type);
+          std::exit(1);
+        }
         break;
       case tlv_request::kind::bytes:
         items.push_back(pp::tlv_item::raw(t.type, t.bytes));
@@ -235,9 +241,13 @@ std::vector<std::byte> build_header(const options& o, const std::optional<pp::en
     }
   }
 
-  const pp::build_result size = o.version == pp::version::v1 ? pp::size_v1(h) : pp::size_v2(h, items);
+  // --tlv writes what it is given, even a TLV our parser would refuse (a wrong
+  // CRC32C, a malformed SSL value): ppsend exists to test receivers too. The
+  // named TLV options were checked above.
+  const pp::build_options build_options{.write_invalid_tlvs = true};
+  const pp::build_result size = o.version == pp::version::v1 ? pp::size_v1(h) : pp::size_v2(h, items, build_options);
   std::vector<std::byte> out(size.size());
-  const pp::build_result built = pp::build(out, h, items);
+  const pp::build_result built = pp::build(out, h, items, build_options);
   if (!built) {
     std::fprintf(stderr, "ppsend: cannot build the header: %s\n", std::string(pp::message(built.error())).c_str());
     std::exit(1);

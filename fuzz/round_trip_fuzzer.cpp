@@ -33,15 +33,20 @@ struct modelled_item {
   std::uint8_t type = 0;
   bytes value;  // expected value (CRC32C: four zeros, checked separately)
   bool is_crc = false;
-  bool invalid = false;  // value over 65535, UNIQUE_ID over 128, SSL holding SSL or CRC32C
+  bool invalid = false;       // value over 65535, SSL holding SSL or CRC32C
+  bool breaks_rules = false;  // what the parser refuses at the top level (raw CRC32C, UNIQUE_ID over 128,
+                              // malformed raw SSL): written only with build_options::write_invalid_tlvs
 };
 
-// Storage that must outlive the build: SSL sub-item arrays.
+// Storage that must outlive the build: SSL sub-item arrays and made-up values.
 struct arena {
   std::vector<std::unique_ptr<std::vector<pp::tlv_item>>> sub_lists;
+  std::vector<std::unique_ptr<bytes>> values;
 };
 
-modelled_item make_simple_item(fs::byte_reader& in, bool inside_ssl) {
+bool region_is_valid(std::span<const std::byte> r, bool& has_crc);
+
+modelled_item make_simple_item(fs::byte_reader& in, arena& storage, bool inside_ssl) {
   modelled_item m;
   const std::uint8_t choice = in.u8();
   const std::size_t length = in.u8() % 48;
@@ -67,7 +72,7 @@ modelled_item make_simple_item(fs::byte_reader& in, bool inside_ssl) {
                                   std::span<const std::byte>{reinterpret_cast<const std::byte*>(t.data()), t.size()});
       m.type = pp::tlv_type::unique_id;
       append(m.value, t);
-      m.invalid = t.size() > pp::unique_id_max_size;
+      m.breaks_rules = !inside_ssl && t.size() > pp::unique_id_max_size;  // inside SSL, 0x05 is just a sub-type
       break;
     }
     case 3: {
@@ -111,15 +116,36 @@ modelled_item make_simple_item(fs::byte_reader& in, bool inside_ssl) {
       break;
     }
     case 8: {
-      // Any type with raw bytes; types with rules of their own are left to
-      // their factories (SSL, CRC32C) or limited (UNIQUE_ID).
-      std::uint8_t type = in.u8();
-      if (type == pp::tlv_type::crc32c || type == pp::tlv_type::ssl) type = 0xF8;
-      const auto b = in.bytes(length);
+      // Any type with raw bytes, also those with rules of their own: at the
+      // top level a raw CRC32C is refused (its checksum is the builder's),
+      // UNIQUE_ID is limited and a raw SSL value must be well formed; inside
+      // SSL they are plain sub-TLVs. A raw SSL value is sometimes made well
+      // formed: client, verify, then one sub-TLV.
+      // One in four picks a type with rules of its own; otherwise any type.
+      static constexpr std::uint8_t ruled[] = {pp::tlv_type::crc32c, pp::tlv_type::unique_id, pp::tlv_type::ssl};
+      const std::uint8_t pick = in.u8();
+      const std::uint8_t type = pick < 64 ? ruled[pick % 3] : in.u8();
+      std::span<const std::byte> b = in.bytes(length);
+      if (type == pp::tlv_type::ssl && in.boolean()) {
+        const auto client_and_verify = in.bytes(5);
+        bytes& v =
+            *storage.values.emplace_back(std::make_unique<bytes>(client_and_verify.begin(), client_and_verify.end()));
+        v.resize(5);  // the fuzz input may have run out
+        v.push_back(std::byte{in.u8()});
+        append_be(v, b.size(), 2);
+        append(v, b);
+        b = v;
+      }
       m.item = pp::tlv_item::raw(type, b);
       m.type = type;
       append(m.value, b);
-      m.invalid = type == pp::tlv_type::unique_id && b.size() > pp::unique_id_max_size;
+      if (!inside_ssl) {
+        bytes alone{std::byte{type}};
+        append_be(alone, b.size(), 2);
+        append(alone, b);
+        bool has_crc = false;
+        m.breaks_rules = type == pp::tlv_type::crc32c || !region_is_valid(alone, has_crc);
+      }
       break;
     }
     default: {
@@ -175,7 +201,7 @@ modelled_item make_item(fs::byte_reader& in, arena& storage) {
         subs.push_back(pp::tlv_item::crc32c());
         m.invalid = true;
       } else {
-        const modelled_item sub = make_simple_item(in, true);
+        const modelled_item sub = make_simple_item(in, storage, true);
         subs.push_back(sub.item);
         m.value.push_back(std::byte{sub.type});
         append_be(m.value, sub.value.size(), 2);
@@ -187,7 +213,7 @@ modelled_item make_item(fs::byte_reader& in, arena& storage) {
     m.item = pp::tlv_item::ssl(client, verify, subs);
     return m;
   }
-  return make_simple_item(in, false);
+  return make_simple_item(in, storage, false);
 }
 
 pp::ip_address make_address(fs::byte_reader& in) {
@@ -315,6 +341,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     default:
       break;
   }
+  options.write_invalid_tlvs = in.u8() % 4 == 0;
 
   // ---- The model: what must be written, or which codes may refuse it.
   std::set<pp::errc> faults;
@@ -370,8 +397,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!region_is_valid(region, region_crc)) faults.insert(pp::errc::build_invalid_tlv);
     int crc_count = region_crc ? 1 : 0;
     std::size_t items_size = 0;
+    bool rules_broken = false;  // written anyway: the parser must refuse it with a TLV code
     for (const auto& m : modelled) {
-      if (m.invalid) faults.insert(pp::errc::build_invalid_tlv);
+      if (m.invalid || (m.breaks_rules && !options.write_invalid_tlvs)) faults.insert(pp::errc::build_invalid_tlv);
+      rules_broken = rules_broken || m.breaks_rules;
       crc_count += m.is_crc ? 1 : 0;
       items_size += 3 + m.value.size();
     }
@@ -421,6 +450,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       FUZZ_CHECK(g.ok() && g.size() == wire.size() && std::equal(wire.begin(), wire.end(), general.begin()));
     }
 
+    if (rules_broken) {
+      // Written on request: our parser refuses it for a TLV's rules (or takes
+      // it, when a raw CRC32C happens to hold the right checksum).
+      const pp::parse_result p = fs::check_parser(fs::parser_kind::any, wire, {});
+      static const std::set<pp::errc> tlv_rule_codes = {
+          pp::errc::v2_crc32c_bad_length, pp::errc::v2_crc32c_duplicate,      pp::errc::v2_crc32c_mismatch,
+          pp::errc::v2_ssl_too_short,     pp::errc::v2_ssl_sub_tlv_truncated, pp::errc::v2_unique_id_too_long};
+      FUZZ_CHECK((p.ok() && p.consumed() == wire.size()) || tlv_rule_codes.count(p.error()) == 1);
+      return 0;
+    }
     const pp::parse_result r = fs::check_parser(fs::parser_kind::any, wire, {});
     FUZZ_CHECK(r.ok() && r.consumed() == wire.size());
     const pp::header& g = *r;

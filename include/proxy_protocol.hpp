@@ -209,8 +209,8 @@ enum class errc : std::uint8_t {
   // version 1
   v1_line_too_long,            ///< no CRLF within the first 107 bytes
   v1_bad_line_ending,          ///< LF without CR before it, or CR not followed by LF
-  v1_bad_protocol,             ///< protocol is not `TCP4`, `TCP6` or `UNKNOWN`
-  v1_bad_separator,            ///< a field is empty because of a doubled or misplaced space
+  v1_bad_protocol,             ///< protocol is not `TCP4`, `TCP6` or `UNKNOWN` (also when empty)
+  v1_bad_separator,            ///< no SP after `PROXY`, or an address / port field empty from a doubled SP
   v1_missing_field,            ///< the line ends before the destination port
   v1_bad_address,              ///< an address is not a valid IPv4 / IPv6 text form
   v1_address_family_mismatch,  ///< a valid address of the other family (IPv6 in TCP4, ...)
@@ -238,7 +238,7 @@ enum class errc : std::uint8_t {
   build_invalid_address,           ///< missing or unusable addresses (unspecified, no IPv4 under INET, mixed families
                                    ///< refused, a path over 108 bytes)
   build_invalid_family_transport,  ///< a family / transport pair the spec does not define
-  build_invalid_tlv,      ///< malformed raw TLV bytes, value over 65535, UNIQUE_ID over 128, nested SSL, two CRC32C
+  build_invalid_tlv,      ///< a TLV the parser rejects (`tlv_item::value_size`), two CRC32C, malformed raw TLV bytes
   build_invalid_padding,  ///< the requested padding cannot be met by a NOOP TLV (3 bytes minimum)
   build_invalid_command,  ///< the command is neither LOCAL nor PROXY (v2 has no other)
 };
@@ -2775,6 +2775,13 @@ struct build_options {
   /// Apache 2.4 takes 232 bytes, Traffic Server 9.2 109, nginx 1.22's stream
   /// module 107 (see docs/interop-matrix.md).
   std::size_t max_size = v2_max_size;
+  /// v2: write `tlv_item`s that break the parser's rules for their type as
+  /// given: a raw CRC32C (say, a wrong checksum), a malformed raw SSL value,
+  /// UNIQUE_ID over 128 bytes. For test tools that check how receivers treat
+  /// faulty headers; such a header fails our own `parse`. Values over 65535,
+  /// SSL or CRC32C items among SSL sub-TLVs, a second `crc32c()` item and
+  /// malformed `header::tlv_bytes` still fail with `build_invalid_tlv`.
+  bool write_invalid_tlvs = false;
 };
 
 namespace detail {
@@ -2820,14 +2827,17 @@ class tlv_item {
 
   constexpr tlv_item() noexcept = default;
 
-  /// Any type with raw value bytes.
+  /// Any type with raw value bytes. Held to the parser's rules at the top
+  /// level (see `value_size`): CRC32C only through `crc32c()`, UNIQUE_ID at
+  /// most 128 bytes, an SSL value with whole sub-TLVs.
   [[nodiscard]] static constexpr tlv_item raw(std::uint8_t type, std::span<const std::byte> value) noexcept {
     tlv_item t;
     t.type_ = type;
     t.bytes_ = value;
     return t;
   }
-  /// Any type with a text value (written as its bytes, no terminator).
+  /// Any type with a text value (written as its bytes, no terminator); the
+  /// same rules as `raw`.
   [[nodiscard]] static constexpr tlv_item text(std::uint8_t type, std::string_view value) noexcept {
     tlv_item t;
     t.type_ = type;
@@ -2939,26 +2949,33 @@ class tlv_item {
   /// Plain value, SSL or CRC32C.
   [[nodiscard]] constexpr kind item_kind() const noexcept { return kind_; }
 
-  /// Size of the value (for SSL: 5 + its sub-TLVs), or SIZE_MAX when the item
-  /// cannot be written (over 65535, UNIQUE_ID over 128, nested SSL).
+  /// Size of the value (for SSL: 5 + its sub-TLVs), or SIZE_MAX when the
+  /// item cannot be written as a TLV the parser accepts (spec 2.2): a value
+  /// over 65535, UNIQUE_ID over 128, a CRC32C not made by `crc32c()`, a raw
+  /// SSL value without its 5-byte client + verify part or with a sub-TLV
+  /// running past its end, an SSL or CRC32C item among SSL sub-TLVs.
   [[nodiscard]] constexpr std::size_t value_size() const noexcept {
-    std::size_t n = prefix_size_ + bytes_.size() + text_.size() + zeros_;
-    if (kind_ == kind::ssl) {
-      for (const tlv_item& sub : sub_) {
-        if (sub.kind_ != kind::value) return SIZE_MAX;
-        const std::size_t s = sub.value_size();
-        if (s == SIZE_MAX) return SIZE_MAX;
-        n += 3 + s;
-        if (n > 65535) return SIZE_MAX;
-      }
+    const std::size_t n = unchecked_value_size();
+    if (n == SIZE_MAX || kind_ != kind::value) return n;
+    switch (type_) {
+      case tlv_type::crc32c:  // its checksum is computed by the builder, never supplied
+        return SIZE_MAX;
+      case tlv_type::unique_id:
+        return n > unique_id_max_size ? SIZE_MAX : n;
+      case tlv_type::ssl:
+        return raw_ssl_well_formed(n) ? n : SIZE_MAX;
+      default:
+        return n;
     }
-    if (n > 65535 || (type_ == tlv_type::unique_id && kind_ == kind::value && n > unique_id_max_size)) return SIZE_MAX;
-    return n;
   }
-  /// Writes type, length and value (exactly `3 + value_size()` bytes) at `out`.
-  /// Requires `value_size() != SIZE_MAX`. Returns the end.
+  /// Size of the value as given, without the rules of its type: SIZE_MAX only
+  /// over 65535 or for an SSL or CRC32C item among SSL sub-TLVs (what
+  /// `build_options::write_invalid_tlvs` writes).
+  [[nodiscard]] constexpr std::size_t size_as_given() const noexcept { return unchecked_value_size(); }
+  /// Writes type, length and value (exactly `3 + size_as_given()` bytes) at
+  /// `out`. Requires `size_as_given() != SIZE_MAX`. Returns the end.
   constexpr std::byte* encode(std::byte* out) const noexcept {
-    const std::size_t n = value_size();
+    const std::size_t n = unchecked_value_size();
     *out++ = std::byte{type_};
     *out++ = std::byte(n >> 8);
     *out++ = std::byte(n);
@@ -2972,6 +2989,39 @@ class tlv_item {
   }
 
  private:
+  // The size alone: sub-TLVs are not top-level TLVs, so the rules of types
+  // 0x03, 0x05 and 0x20 do not apply to them (the parser never descends).
+  [[nodiscard]] constexpr std::size_t unchecked_value_size() const noexcept {
+    std::size_t n = prefix_size_ + bytes_.size() + text_.size() + zeros_;
+    if (kind_ == kind::ssl) {
+      for (const tlv_item& sub : sub_) {
+        if (sub.kind_ != kind::value) return SIZE_MAX;
+        const std::size_t s = sub.unchecked_value_size();
+        if (s == SIZE_MAX) return SIZE_MAX;
+        n += 3 + s;
+        if (n > 65535) return SIZE_MAX;
+      }
+    }
+    return n > 65535 ? SIZE_MAX : n;
+  }
+  // Byte `i` of a plain value, which is prefix, bytes, text and zeros in turn.
+  [[nodiscard]] constexpr std::uint8_t value_byte(std::size_t i) const noexcept {
+    if (i < prefix_size_) return static_cast<std::uint8_t>(prefix_[i]);
+    i -= prefix_size_;
+    if (i < bytes_.size()) return static_cast<std::uint8_t>(bytes_[i]);
+    i -= bytes_.size();
+    if (i < text_.size()) return static_cast<std::uint8_t>(text_[i]);
+    return 0;
+  }
+  // The parser's SSL rule over a raw value of `n` bytes: client + verify, then
+  // sub-TLVs that end exactly at the end.
+  [[nodiscard]] constexpr bool raw_ssl_well_formed(std::size_t n) const noexcept {
+    if (n < 5) return false;
+    std::size_t sub = 5;
+    while (sub + 3 <= n) sub += 3 + (std::size_t{value_byte(sub + 1)} << 8 | value_byte(sub + 2));
+    return sub == n;
+  }
+
   kind kind_ = kind::value;
   std::uint8_t type_ = 0;
   std::uint8_t prefix_size_ = 0;
@@ -3160,7 +3210,7 @@ constexpr v2_plan plan_v2(const header& h, std::span<const tlv_item> items, cons
   }
   bool crc_seen = plan.raw_tlv_crc != SIZE_MAX;
   for (const tlv_item& item : items) {
-    const std::size_t n = item.value_size();
+    const std::size_t n = options.write_invalid_tlvs ? item.size_as_given() : item.value_size();
     if (n == SIZE_MAX) return fail(errc::build_invalid_tlv);
     if (item.item_kind() == tlv_item::kind::crc32c) {
       if (crc_seen) return fail(errc::build_invalid_tlv);

@@ -412,6 +412,31 @@ const build_error_case build_error_cases[] = {
        h.family = static_cast<pp::address_family>(4);
        return pp::build_v2(scratch, h);
      }},
+    {"received LOCAL with an address block longer than its family's", pp::errc::build_invalid_address,
+     [] {
+       pp::header h = pp::local_header();
+       h.family = pp::address_family::inet;
+       h.transport = pp::transport_protocol::stream;
+       h.address_block = std::span(filler).first(13);
+       return pp::build_v2(scratch, h);
+     }},
+    {"received LOCAL with a short (opaque) block and TLVs after it", pp::errc::build_invalid_address,
+     [] {
+       static const pp::tlv_item alpn[] = {pp::tlv_item::alpn("h2")};
+       pp::header h = pp::local_header();
+       h.family = pp::address_family::inet6;
+       h.transport = pp::transport_protocol::stream;
+       h.address_block = std::span(filler).first(35);
+       return pp::build_v2(scratch, h, alpn);
+     }},
+    {"received LOCAL with a short (opaque) block and padding", pp::errc::build_invalid_address,
+     [] {
+       pp::header h = pp::local_header();
+       h.family = pp::address_family::inet;
+       h.transport = pp::transport_protocol::stream;
+       h.address_block = std::span(filler).first(11);
+       return pp::build_v2(scratch, h, {}, {.pad_to_multiple = 16});
+     }},
     {"UNIQUE_ID over 128", pp::errc::build_invalid_tlv,
      [] {
        static const pp::tlv_item id[] = {pp::tlv_item::unique_id(std::span(filler).first(129))};
@@ -427,6 +452,45 @@ const build_error_case build_error_cases[] = {
        static const pp::tlv_item inner[] = {pp::tlv_item::ssl(0, 0)};
        static const pp::tlv_item outer[] = {pp::tlv_item::ssl(1, 0, inner)};
        return pp::build_v2(scratch, inet_header, outer);
+     }},
+    {"raw CRC32C: the checksum is the builder's to compute", pp::errc::build_invalid_tlv,
+     [] {
+       static const pp::tlv_item crc[] = {pp::tlv_item::raw(pp::tlv_type::crc32c, std::span(filler).first(4))};
+       return pp::build_v2(scratch, inet_header, crc);
+     }},
+    {"raw CRC32C beside crc32c()", pp::errc::build_invalid_tlv,
+     [] {
+       static const pp::tlv_item crcs[] = {pp::tlv_item::raw(pp::tlv_type::crc32c, std::span(filler).first(4)),
+                                           pp::tlv_item::crc32c()};
+       return pp::build_v2(scratch, inet_header, crcs);
+     }},
+    {"raw CRC32C of 3 bytes", pp::errc::build_invalid_tlv,
+     [] {
+       static const pp::tlv_item crc[] = {pp::tlv_item::raw(pp::tlv_type::crc32c, std::span(filler).first(3))};
+       return pp::build_v2(scratch, inet_header, crc);
+     }},
+    {"text SSL shorter than client + verify", pp::errc::build_invalid_tlv,
+     [] {
+       static const pp::tlv_item ssl[] = {pp::tlv_item::text(pp::tlv_type::ssl, "ab")};
+       return pp::build_v2(scratch, inet_header, ssl);
+     }},
+    {"raw SSL whose sub-TLV runs past its end", pp::errc::build_invalid_tlv,
+     [] {
+       static const auto value = hex_bytes("01000000002100");
+       static const pp::tlv_item ssl[] = {pp::tlv_item::raw(pp::tlv_type::ssl, value)};
+       return pp::build_v2(scratch, inet_header, ssl);
+     }},
+    {"raw SSL with a sub-TLV cut after its type", pp::errc::build_invalid_tlv,
+     [] {
+       static const auto value = hex_bytes("010000000021");
+       static const pp::tlv_item ssl[] = {pp::tlv_item::raw(pp::tlv_type::ssl, value)};
+       return pp::build_v2(scratch, inet_header, ssl);
+     }},
+    {"UNIQUE_ID over 128 from text", pp::errc::build_invalid_tlv,
+     [] {
+       static const std::string id(129, 'x');
+       static const pp::tlv_item ids[] = {pp::tlv_item::unique_id(id)};
+       return pp::build_v2(scratch, inet_header, ids);
      }},
     {"malformed raw TLV bytes", pp::errc::build_invalid_tlv,
      [] {
@@ -449,6 +513,144 @@ TEST_CASE("builders fail with a specific code and write nothing", "[builder][err
     CHECK(r.size() == 0);
     CHECK(std::all_of(scratch.begin(), scratch.end(), [](std::byte b) { return b == std::byte{0xAA}; }));
   }
+}
+
+// The header the parser sees for one TLV after inet_header's addresses,
+// written by hand so that the builder is not its own judge.
+std::vector<std::byte> hand_written_v2(std::uint8_t type, std::span<const std::byte> value) {
+  std::vector<std::byte> h = hex_bytes("0D0A0D0A000D0A515549540A2111");
+  const std::size_t length = 12 + 3 + value.size();
+  h.push_back(static_cast<std::byte>(length >> 8));
+  h.push_back(static_cast<std::byte>(length));
+  const auto addresses = hex_bytes("000000010000000200010002");
+  h.insert(h.end(), addresses.begin(), addresses.end());
+  h.push_back(std::byte{type});
+  h.push_back(static_cast<std::byte>(value.size() >> 8));
+  h.push_back(static_cast<std::byte>(value.size()));
+  h.insert(h.end(), value.begin(), value.end());
+  return h;
+}
+
+TEST_CASE("a received LOCAL header's block is re-emitted as it was, up to its family's size", "[builder][local]") {
+  std::array<std::byte, 64> out{};
+  for (const std::size_t size : {std::size_t{0}, std::size_t{11}, std::size_t{12}}) {
+    INFO("block of " << size << " bytes");
+    pp::header h = pp::local_header();
+    h.family = pp::address_family::inet;
+    h.transport = pp::transport_protocol::stream;
+    h.address_block = std::span(filler).first(size);
+    const auto b = pp::build_v2(out, h);
+    REQUIRE(b.ok());
+    CHECK(b.size() == 16 + size);
+    const auto p = pp::parse(std::span(out).first(b.size()));
+    REQUIRE(p.ok());
+    CHECK(p->command == pp::command::local);
+    CHECK(p->address_block.size() == size);
+  }
+}
+
+TEST_CASE("a raw TLV item builds exactly when the parser accepts its TLV", "[builder][tlv][errors]") {
+  test_support::rng r(20261129);
+  const std::uint8_t types[] = {pp::tlv_type::crc32c, pp::tlv_type::unique_id, pp::tlv_type::ssl,
+                                pp::tlv_type::alpn,   pp::ssl_type::version,   0xE1};
+  std::array<std::byte, 512> out{};
+  std::size_t built = 0, refused = 0;
+  for (int i = 0; i < 20000; ++i) {
+    const std::uint8_t type = types[r.below(std::size(types))];
+    std::vector<std::byte> value(r.below(r.below(4) == 0 ? 140 : 12));
+    for (auto& b : value) b = std::byte{r.byte()};
+    if (type == pp::tlv_type::ssl && value.size() >= 8 && r.below(2) == 0) {
+      // Often close to well formed: the first sub-TLV's length is within a byte of the end.
+      const std::size_t rest = value.size() - 8 + r.below(3) - 1;
+      value[6] = static_cast<std::byte>(rest >> 8);
+      value[7] = static_cast<std::byte>(rest);
+    }
+    const pp::tlv_item item[] = {pp::tlv_item::raw(type, value)};
+    const auto expected = hand_written_v2(type, value);
+    const bool parser_accepts = pp::parse(expected).ok();
+    const auto b = pp::build_v2(out, inet_header, item);
+    INFO("type " << int{type} << ", value " << to_hex(value));
+    if (type == pp::tlv_type::crc32c) {
+      CHECK(b.error() == pp::errc::build_invalid_tlv);  // only through tlv_item::crc32c()
+    } else {
+      REQUIRE(b.ok() == parser_accepts);
+      if (b.ok()) CHECK(to_hex(std::span(out).first(b.size())) == to_hex(expected));
+    }
+    CHECK((item[0].value_size() != SIZE_MAX) == b.ok());
+    ++(b.ok() ? built : refused);
+  }
+  CHECK(built > 5000);
+  CHECK(refused > 5000);
+}
+
+TEST_CASE("write_invalid_tlvs writes what the parser refuses, for testing receivers", "[builder][tlv]") {
+  static const std::string long_id(129, 'u');
+  static const auto bad_sub = hex_bytes("01000000002100");
+  static const auto wrong_crc = hex_bytes("deadbeef");
+  struct row {
+    const char* what;
+    pp::tlv_item item;
+    pp::errc parser_says;
+  };
+  const row rows[] = {
+      {"a wrong checksum", pp::tlv_item::raw(pp::tlv_type::crc32c, wrong_crc), pp::errc::v2_crc32c_mismatch},
+      {"a 3-byte CRC32C", pp::tlv_item::raw(pp::tlv_type::crc32c, std::span(wrong_crc).first(3)),
+       pp::errc::v2_crc32c_bad_length},
+      {"SSL of 2 bytes", pp::tlv_item::text(pp::tlv_type::ssl, "ab"), pp::errc::v2_ssl_too_short},
+      {"SSL with a sub-TLV past its end", pp::tlv_item::raw(pp::tlv_type::ssl, bad_sub),
+       pp::errc::v2_ssl_sub_tlv_truncated},
+      {"UNIQUE_ID of 129 bytes", pp::tlv_item::unique_id(long_id), pp::errc::v2_unique_id_too_long},
+  };
+  std::array<std::byte, 512> out{};
+  for (const auto& r : rows) {
+    INFO(r.what);
+    const pp::tlv_item items[] = {r.item};
+    CHECK(pp::build_v2(out, inet_header, items).error() == pp::errc::build_invalid_tlv);
+    const pp::build_options anyway{.write_invalid_tlvs = true};
+    const auto b = pp::build_v2(out, inet_header, items, anyway);
+    REQUIRE(b.ok());
+    CHECK(pp::size_v2(inet_header, items, anyway).size() == b.size());
+    CHECK(b.size() == 16 + 12 + 3 + r.item.size_as_given());
+    CHECK(pp::parse(std::span(out).first(b.size())).error() == r.parser_says);
+  }
+  // A raw CRC32C beside a computed one: both written, the parser sees two.
+  const pp::tlv_item two[] = {pp::tlv_item::raw(pp::tlv_type::crc32c, wrong_crc), pp::tlv_item::crc32c()};
+  const auto b = pp::build_v2(out, inet_header, two, {.write_invalid_tlvs = true});
+  REQUIRE(b.ok());
+  CHECK(pp::parse(std::span(out).first(b.size())).error() == pp::errc::v2_crc32c_duplicate);
+  // What cannot be written at all still fails.
+  const pp::tlv_item crcs[] = {pp::tlv_item::crc32c(), pp::tlv_item::crc32c()};
+  CHECK(pp::build_v2(out, inet_header, crcs, {.write_invalid_tlvs = true}).error() == pp::errc::build_invalid_tlv);
+  const pp::tlv_item inner[] = {pp::tlv_item::ssl(0, 0)};
+  const pp::tlv_item nested[] = {pp::tlv_item::ssl(1, 0, inner)};
+  CHECK(pp::build_v2(out, inet_header, nested, {.write_invalid_tlvs = true}).error() == pp::errc::build_invalid_tlv);
+  std::vector<std::byte> huge(65536);
+  const pp::tlv_item too_long[] = {pp::tlv_item::raw(0xE1, huge)};
+  CHECK(pp::build_v2(out, inet_header, too_long, {.write_invalid_tlvs = true}).error() == pp::errc::build_invalid_tlv);
+  pp::header h = inet_header;
+  const auto cut = hex_bytes("020005616263");
+  h.tlv_bytes = cut;
+  CHECK(pp::build_v2(out, h, {}, {.write_invalid_tlvs = true}).error() == pp::errc::build_invalid_tlv);
+}
+
+TEST_CASE("inside SSL, sub-TLVs are not held to the top-level types' rules", "[builder][tlv]") {
+  // The parser never descends into SSL: sub-type 0x05 is no UNIQUE_ID, 0x03 no
+  // CRC32C, 0x20 no SSL there.
+  const std::array<std::byte, 200> long_value{};
+  const pp::tlv_item subs[] = {pp::tlv_item::raw(pp::tlv_type::unique_id, long_value),
+                               pp::tlv_item::raw(pp::tlv_type::crc32c, std::span(long_value).first(3)),
+                               pp::tlv_item::text(pp::tlv_type::ssl, "ab")};
+  const pp::tlv_item items[] = {pp::tlv_item::ssl(pp::ssl_client::ssl, 0, subs)};
+  std::array<std::byte, 512> out{};
+  const auto b = pp::build_v2(out, inet_header, items);
+  REQUIRE(b.ok());
+  const auto p = pp::parse(std::span(out).first(b.size()));
+  REQUIRE(p.ok());
+  const auto ssl = p->ssl();
+  REQUIRE(ssl);
+  std::vector<std::pair<std::uint8_t, std::size_t>> seen;
+  for (const auto sub : ssl->sub_tlvs) seen.emplace_back(sub.type, sub.value.size());
+  CHECK(seen == std::vector<std::pair<std::uint8_t, std::size_t>>{{0x05, 200}, {0x03, 3}, {0x20, 2}});
 }
 
 TEST_CASE("typed TLV items write the registry's and vendors' layouts", "[builder][tlv]") {
