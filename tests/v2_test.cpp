@@ -130,7 +130,15 @@ TEST_CASE("v2 PROXY with UNSPEC or DGRAM is accepted, never guessed", "[v2]") {
   pp::parse_options strict;
   strict.reject_proxy_unspecified = true;
   CHECK(pp::parse_v2(v2("21000000"), strict).error() == pp::errc::v2_proxy_unspecified_rejected);
-  CHECK(pp::parse_v2(v2("20000000"), strict).ok());  // LOCAL is not affected
+  // LOCAL is not affected: whole, with TLVs, as a prefix, or faulty (its own code).
+  CHECK(pp::parse_v2(v2("20000000"), strict).ok());
+  CHECK(pp::parse_v2(v2("20000003", "", "000000"), strict).ok());
+  CHECK(pp::parse_v2(v2("20"), strict).incomplete());
+  CHECK(pp::parse_v2(v2("2000"), strict).incomplete());
+  CHECK(pp::parse_v2(v2("200000"), strict).incomplete());
+  CHECK(pp::parse_v2(v2("20000001", "", "00"), strict).error() == pp::errc::v2_tlv_truncated);
+  CHECK(pp::parse_v2(v2("2011000b", "c0000201c6336402dc0401"), strict).ok());  // LOCAL's short block: opaque
+  CHECK(pp::parse(v2("20000003", "", "000000"), strict).ok());
   // Reported at byte 13, before a caller buffers the rest.
   CHECK(pp::parse_v2(v2("2100"), strict).error() == pp::errc::v2_proxy_unspecified_rejected);
   CHECK(pp::parse_v2(v2("2100ffff"), strict).error() == pp::errc::v2_proxy_unspecified_rejected);

@@ -52,6 +52,8 @@ DRY_RUN_CASES = [
      v2(SRC4, DST4, tlvs=[(3, None), (0xE0, b"\x01\x02\xff"), (4, b"")])),
     ("v2 a raw CRC32C TLV is sent as given (a wrong checksum, to test receivers)",
      ADDR4 + ["--tlv", "3=deadbeef"], v2(SRC4, DST4, tlvs=[(3, b"\xde\xad\xbe\xef")])),
+    ("v2 an SSL TLV too short for client + verify is sent as given",
+     ADDR4 + ["--tlv", "0x20=0100"], v2(SRC4, DST4, tlvs=[(0x20, b"\x01\x00")])),
     ("v2 NETNS and a decimal TLV type", ADDR4 + ["--netns", "blue", "--tlv", "234=01767063"],
      v2(SRC4, DST4, tlvs=[(0x30, b"blue"), (0xEA, b"\x01vpc")])),
     ("v2 mixed families: IPv6 with the IPv4 side mapped",
@@ -160,16 +162,20 @@ class Exchange:
 
     def __init__(self, server, host, port):
         self.server = server
+        # Lines from before this connection are not its own, even with the same
+        # peer endpoint: the kernel may hand out a source port again.
+        self.first_line = len(server.lines)
         self.s = connect(host, port)
         self.local = self.s.getsockname()
         self.peer_text = endpoint_text(self.local[0], self.local[1])
 
     def header_line(self, timeout=10.0):
         return self.server.wait_line(lambda f: f["event"] in ("header", "reject") and f.get("peer") == self.peer_text,
-                                     timeout)
+                                     timeout, after=self.first_line)
 
     def closed_line(self, timeout=10.0):
-        return self.server.wait_line(lambda f: f["event"] == "closed" and f.get("peer") == self.peer_text, timeout)
+        return self.server.wait_line(lambda f: f["event"] == "closed" and f.get("peer") == self.peer_text, timeout,
+                                     after=self.first_line)
 
 
 def expected_header_fields(version, src, dst, header, tlvs=(), transport="stream", size=None):
@@ -217,18 +223,23 @@ def test_server(checks, binary, ppsend):
         host, port = server.listening()
         checks.check(host == "127.0.0.1" and port > 0, name + " listens on a free loopback port by default")
 
-        # Started first, checked last: a header that never completes.
-        slow = Exchange(server, host, port)
-        slow.s.sendall(b"PROXY TCP4 192.0.2.1")
-        slow_started = time.monotonic()
-        slow_closed = {}
+        # Started first, checked last: a header that never completes, and a
+        # client that never sends a byte (CVE-2021-23409: without a deadline it
+        # would hold its descriptor forever).
+        stalled = {}
+        for what, first_bytes in (("an incomplete header", b"PROXY TCP4 192.0.2.1"), ("an idle client", b"")):
+            x = Exchange(server, host, port)
+            if first_bytes:
+                x.s.sendall(first_bytes)
+            outcome = {"started": time.monotonic()}
 
-        def watch_slow():
-            slow_closed["closed"] = closed_by_peer(slow.s, 20.0)
-            slow_closed["after"] = time.monotonic() - slow_started
+            def watch(x=x, outcome=outcome):
+                outcome["closed"] = closed_by_peer(x.s, 20.0)
+                outcome["after"] = time.monotonic() - outcome["started"]
 
-        slow_watcher = threading.Thread(target=watch_slow)
-        slow_watcher.start()
+            watcher = threading.Thread(target=watch)
+            watcher.start()
+            stalled[what] = (x, outcome, watcher)
 
         tlvs = [(1, b"h2"), (2, b"example.com"), (5, b"id-1"), (0x20, SSL_FULL), (0xE0, b"\x00\xff"), (3, None)]
         h2 = v2(SRC4, DST4, tlvs=tlvs)
@@ -334,14 +345,15 @@ def test_server(checks, binary, ppsend):
         checks.fields_match(line, {"dst": endpoint_text(host, port), "from": "header", "src": line and line.get("peer")},
                             name + " ppsend: announces its own connection")
 
-        # The header that never completed: closed once the timeout is over, not before.
-        slow_watcher.join(25)
-        closed, elapsed = slow_closed.get("closed"), slow_closed.get("after", -1)
-        checks.fields_match(slow.header_line(1.0), {"event": "reject", "reason": "header_timeout"},
-                            name + " an incomplete header times out")
-        checks.check(closed and 2.5 <= elapsed <= 9.0, name + " the timeout is the configured 3 s",
-                     "closed=%s after %.1fs" % (closed, elapsed))
-        slow.s.close()
+        # The stalled clients: closed once the timeout is over, not before.
+        for what, (x, outcome, watcher) in stalled.items():
+            watcher.join(25)
+            closed, elapsed = outcome.get("closed"), outcome.get("after", -1)
+            checks.fields_match(x.header_line(1.0), {"event": "reject", "reason": "header_timeout"},
+                                "%s %s times out" % (name, what))
+            checks.check(closed and 2.5 <= elapsed <= 9.0, "%s %s: the timeout is the configured 3 s" % (name, what),
+                         "closed=%s after %.1fs" % (closed, elapsed))
+            x.s.close()
 
     # Only listed proxies: everyone else is refused before a byte is read.
     with ExampleProcess([binary, "--trust", "192.0.2.0/24", "--trust", "2001:db8::/32"]) as server:
