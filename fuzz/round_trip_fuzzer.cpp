@@ -386,9 +386,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (verbatim) {
       faults.erase(pp::errc::build_invalid_address);
       const bool short_block = h.address_block.size() < native;
-      const bool anything_after =
-          !region.empty() || !modelled.empty() || options.pad_to_multiple > 1 || options.pad_to_size != 0;
-      if (h.address_block.size() > native || (short_block && anything_after))
+      const bool tlvs_after = !region.empty() || !modelled.empty();  // padding: below, once its size is known
+      if (h.address_block.size() > native || (short_block && tlvs_after))
         faults.insert(pp::errc::build_invalid_address);
     }
     if (unix_family && !verbatim && (unix_source.size() > 108 || unix_destination.size() > 108))
@@ -398,9 +397,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     int crc_count = region_crc ? 1 : 0;
     std::size_t items_size = 0;
     bool rules_broken = false;  // written anyway: the parser must refuse it with a TLV code
+    bool raw_crc = false;       // ... unless it is a raw CRC32C that happens to be right
     for (const auto& m : modelled) {
       if (m.invalid || (m.breaks_rules && !options.write_invalid_tlvs)) faults.insert(pp::errc::build_invalid_tlv);
       rules_broken = rules_broken || m.breaks_rules;
+      raw_crc = raw_crc || (m.breaks_rules && m.type == pp::tlv_type::crc32c);
       crc_count += m.is_crc ? 1 : 0;
       items_size += 3 + m.value.size();
     }
@@ -425,6 +426,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       padding = (m - unpadded % m) % m;
       while (padding == 1 || padding == 2) padding += m;
     }
+    if (verbatim && h.address_block.size() < native && padding != 0) faults.insert(pp::errc::build_invalid_address);
     if (unpadded + padding - pp::v2_fixed_size > 65535) faults.insert(pp::errc::build_header_too_large);
 
     // ---- Build and compare.
@@ -451,13 +453,25 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
 
     if (rules_broken) {
-      // Written on request: our parser refuses it for a TLV's rules (or takes
-      // it, when a raw CRC32C happens to hold the right checksum).
+      // Written on request, item by item as given (the parser cannot be the
+      // judge here), then NOOP padding.
+      std::size_t at = pp::v2_fixed_size + block_size + region.size();
+      for (const auto& m : modelled) {
+        FUZZ_CHECK(at + 3 + m.value.size() <= wire.size());
+        FUZZ_CHECK(wire[at] == std::byte{m.type});
+        FUZZ_CHECK(std::to_integer<std::size_t>(wire[at + 1]) << 8 == (m.value.size() & 0xFF00));
+        FUZZ_CHECK(std::to_integer<std::size_t>(wire[at + 2]) == (m.value.size() & 0xFF));
+        if (!m.is_crc) FUZZ_CHECK(std::equal(m.value.begin(), m.value.end(), wire.begin() + std::ptrdiff_t(at + 3)));
+        at += 3 + m.value.size();
+      }
+      FUZZ_CHECK(wire.size() - at == padding);
+      // Our parser refuses it for a TLV's rules, or takes it when a raw
+      // CRC32C happens to hold the right checksum.
       const pp::parse_result p = fs::check_parser(fs::parser_kind::any, wire, {});
       static const std::set<pp::errc> tlv_rule_codes = {
           pp::errc::v2_crc32c_bad_length, pp::errc::v2_crc32c_duplicate,      pp::errc::v2_crc32c_mismatch,
           pp::errc::v2_ssl_too_short,     pp::errc::v2_ssl_sub_tlv_truncated, pp::errc::v2_unique_id_too_long};
-      FUZZ_CHECK((p.ok() && p.consumed() == wire.size()) || tlv_rule_codes.count(p.error()) == 1);
+      FUZZ_CHECK((raw_crc && p.ok() && p.consumed() == wire.size()) || tlv_rule_codes.count(p.error()) == 1);
       return 0;
     }
     const pp::parse_result r = fs::check_parser(fs::parser_kind::any, wire, {});

@@ -238,9 +238,9 @@ enum class errc : std::uint8_t {
   build_invalid_address,           ///< missing or unusable addresses (unspecified, no IPv4 under INET, mixed families
                                    ///< refused, a path over 108 bytes)
   build_invalid_family_transport,  ///< a family / transport pair the spec does not define
-  build_invalid_tlv,      ///< a TLV the parser rejects (`tlv_item::value_size`), two CRC32C, malformed raw TLV bytes
-  build_invalid_padding,  ///< the requested padding cannot be met by a NOOP TLV (3 bytes minimum)
-  build_invalid_command,  ///< the command is neither LOCAL nor PROXY (v2 has no other)
+  build_invalid_tlv,               ///< an item `tlv_item::value_size` refuses, two CRC32C, malformed raw TLV bytes
+  build_invalid_padding,           ///< the requested padding cannot be met by a NOOP TLV (3 bytes minimum)
+  build_invalid_command,           ///< the command is neither LOCAL nor PROXY (v2 has no other)
 };
 
 /// Number of error codes; codes are 1..errc_count.
@@ -2778,9 +2778,11 @@ struct build_options {
   /// v2: write `tlv_item`s that break the parser's rules for their type as
   /// given: a raw CRC32C (say, a wrong checksum), a malformed raw SSL value,
   /// UNIQUE_ID over 128 bytes. For test tools that check how receivers treat
-  /// faulty headers; such a header fails our own `parse`. Values over 65535,
-  /// SSL or CRC32C items among SSL sub-TLVs, a second `crc32c()` item and
-  /// malformed `header::tlv_bytes` still fail with `build_invalid_tlv`.
+  /// faulty headers; our own `parse` refuses such a header (a raw CRC32C
+  /// passes only unverified or when it happens to be right). Values over
+  /// 65535, SSL or CRC32C items among SSL sub-TLVs, a `crc32c()` item beside
+  /// another one or beside a CRC32C in `header::tlv_bytes`, and malformed
+  /// `header::tlv_bytes` still fail with `build_invalid_tlv`.
   bool write_invalid_tlvs = false;
 };
 
@@ -2852,7 +2854,8 @@ class tlv_item {
   [[nodiscard]] static constexpr tlv_item authority(std::string_view host) noexcept {
     return text(tlv_type::authority, host);
   }
-  /// UNIQUE_ID, at most 128 bytes (longer fails with `build_invalid_tlv`).
+  /// UNIQUE_ID, at most 128 bytes (longer fails with `build_invalid_tlv` at
+  /// the top level; among SSL sub-TLVs, 0x05 is no UNIQUE_ID).
   [[nodiscard]] static constexpr tlv_item unique_id(std::span<const std::byte> id) noexcept {
     return raw(tlv_type::unique_id, id);
   }
@@ -2950,10 +2953,12 @@ class tlv_item {
   [[nodiscard]] constexpr kind item_kind() const noexcept { return kind_; }
 
   /// Size of the value (for SSL: 5 + its sub-TLVs), or SIZE_MAX when the
-  /// item cannot be written as a TLV the parser accepts (spec 2.2): a value
-  /// over 65535, UNIQUE_ID over 128, a CRC32C not made by `crc32c()`, a raw
-  /// SSL value without its 5-byte client + verify part or with a sub-TLV
-  /// running past its end, an SSL or CRC32C item among SSL sub-TLVs.
+  /// item cannot be written: a value over 65535, an SSL or CRC32C item among
+  /// SSL sub-TLVs (the builder keeps SSL one level deep and computes one
+  /// checksum), or, at the top level, a TLV the parser rejects (spec 2.2):
+  /// UNIQUE_ID over 128, a CRC32C not made by `crc32c()`, a raw SSL value
+  /// without its 5-byte client + verify part or with a sub-TLV running past
+  /// its end.
   [[nodiscard]] constexpr std::size_t value_size() const noexcept {
     const std::size_t n = unchecked_value_size();
     if (n == SIZE_MAX || kind_ != kind::value) return n;
@@ -3179,11 +3184,10 @@ constexpr v2_plan plan_v2(const header& h, std::span<const tlv_item> items, cons
                               h.source.address.family() == address_family::unspecified &&
                               h.destination.address.family() == address_family::unspecified && h.unix_source.empty() &&
                               h.unix_destination.empty();
+  const bool short_block = received_local && h.address_block.size() < native;
   if (received_local) {
     if (h.address_block.size() > native) return fail(errc::build_invalid_address);
-    const bool short_block = h.address_block.size() < native;
-    if (short_block && (!h.tlv_bytes.empty() || !items.empty() || options.pad_to_multiple > 1 || options.pad_to_size))
-      return fail(errc::build_invalid_address);
+    if (short_block && (!h.tlv_bytes.empty() || !items.empty())) return fail(errc::build_invalid_address);
     plan.block = h.address_block.size();
     plan.block_verbatim = true;
   }
@@ -3231,6 +3235,7 @@ constexpr v2_plan plan_v2(const header& h, std::span<const tlv_item> items, cons
     while (gap == 1 || gap == 2) gap += m;
     plan.padding = gap;
   }
+  if (short_block && plan.padding != 0) return fail(errc::build_invalid_address);  // a NOOP after an opaque block
   total += plan.padding;
   if (total - v2_fixed_size > 65535 || total > options.max_size) return fail(errc::build_header_too_large);
   plan.total = total;
