@@ -558,9 +558,9 @@ TEST_CASE("a raw TLV item builds exactly when the parser accepts its TLV", "[bui
     const std::uint8_t type = types[r.below(std::size(types))];
     std::vector<std::byte> value(r.below(r.below(4) == 0 ? 140 : 12));
     for (auto& b : value) b = std::byte{r.byte()};
-    if (type == pp::tlv_type::ssl && value.size() >= 8 && r.below(2) == 0) {
+    if (type == pp::tlv_type::ssl && value.size() >= 9 && r.below(2) == 0) {
       // Often close to well formed: the first sub-TLV's length is within a byte of the end.
-      const std::size_t rest = value.size() - 8 + r.below(3) - 1;
+      const std::size_t rest = value.size() - 9 + r.below(3);
       value[6] = static_cast<std::byte>(rest >> 8);
       value[7] = static_cast<std::byte>(rest);
     }
