@@ -77,6 +77,7 @@
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <nmmintrin.h>
+#include <wmmintrin.h>
 #define PROXY_PROTOCOL_DETAIL_X86_CRC 1
 #elif defined(__aarch64__) && defined(__ARM_FEATURE_CRC32)
 #include <arm_acle.h>
@@ -1491,6 +1492,75 @@ __attribute__((target("sse4.2"))) inline std::uint32_t crc32c_update_hardware(st
   if (n & 1) s32 = _mm_crc32_u8(s32, u8(*p));
   return s32;
 }
+// x^e mod P in the bit order PCLMULQDQ multiplies the CRC's reflected
+// polynomials in: coefficient of x^i at bit 63 - i, so that the 95-bit
+// product of two such operands lands one bit low, which callers absorb by
+// asking for x^(e-1).
+constexpr std::uint64_t crc32c_power_of_x(unsigned e) noexcept {
+  std::uint32_t r = 1;  // normal bit order, P = x^32 + 0x1EDC6F41
+  for (unsigned i = 0; i < e; ++i) r = (r << 1) ^ ((r & 0x80000000u) ? 0x1EDC6F41u : 0u);
+  std::uint64_t reflected = 0;
+  for (unsigned i = 0; i < 32; ++i)
+    if ((r >> i) & 1u) reflected |= std::uint64_t{1} << (63 - i);
+  return reflected;
+}
+// Multipliers carrying a 16-byte block 16 bytes further along the message:
+// its first 8 bytes are the high coefficients (x^(128+64)), the next 8 the low ones (x^128).
+inline constexpr std::uint64_t crc32c_fold_16_first = crc32c_power_of_x(8 * 16 + 63);
+inline constexpr std::uint64_t crc32c_fold_16_second = crc32c_power_of_x(8 * 16 - 1);
+// 16 bytes of ones, 4 of zeros, 16 of ones: a 16-byte window of it masks out
+// the CRC32C field wherever it lies in the last block.
+inline constexpr unsigned char crc32c_field_mask_window[36] = {
+    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 0,   0,
+    0,   0,   255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255};
+
+// The zeroed-field CRC for n >= 32 with the field in the last 16 bytes
+// (at + 16 >= n): the n % 16 leading bytes by the CRC instruction, then each
+// 16-byte block carried to the next by carry-less multiplication (which, unlike
+// the CRC instruction, runs alongside the TLV checks), the field masked out of the
+// last block, and that block's CRC by the instruction.
+__attribute__((target("sse4.2,pclmul"))) inline std::uint32_t crc32c_zeroed_field_folding(const std::byte* p,
+                                                                                          std::size_t n,
+                                                                                          std::size_t at) noexcept {
+  const auto block_at = [](const std::byte* q) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(q)); };
+  std::uint32_t s = 0xFFFFFFFFu;
+  const std::byte* q = p;
+  if (n & 8) {
+    std::uint64_t word;
+    std::memcpy(&word, q, 8);
+    s = static_cast<std::uint32_t>(_mm_crc32_u64(s, word));
+    q += 8;
+  }
+  if (n & 4) {
+    std::uint32_t word;
+    std::memcpy(&word, q, 4);
+    s = _mm_crc32_u32(s, word);
+    q += 4;
+  }
+  if (n & 2) {
+    std::uint16_t word;
+    std::memcpy(&word, q, 2);
+    s = _mm_crc32_u16(s, word);
+    q += 2;
+  }
+  if (n & 1) s = _mm_crc32_u8(s, u8(*q++));
+  const std::byte* const last = p + n - 16;
+  const __m128i multipliers =
+      _mm_set_epi64x(static_cast<long long>(crc32c_fold_16_second), static_cast<long long>(crc32c_fold_16_first));
+  __m128i sum = _mm_xor_si128(block_at(q), _mm_cvtsi32_si128(static_cast<int>(s)));
+  for (q += 16; q != last; q += 16)
+    sum = _mm_xor_si128(
+        _mm_xor_si128(_mm_clmulepi64_si128(sum, multipliers, 0x00), _mm_clmulepi64_si128(sum, multipliers, 0x11)),
+        block_at(q));
+  const __m128i mask =
+      _mm_loadu_si128(reinterpret_cast<const __m128i*>(crc32c_field_mask_window + 16 - (at - (n - 16))));
+  sum = _mm_xor_si128(
+      _mm_xor_si128(_mm_clmulepi64_si128(sum, multipliers, 0x00), _mm_clmulepi64_si128(sum, multipliers, 0x11)),
+      _mm_and_si128(block_at(last), mask));
+  std::uint64_t r = _mm_crc32_u64(0, static_cast<std::uint64_t>(_mm_cvtsi128_si64(sum)));
+  r = _mm_crc32_u64(r, static_cast<std::uint64_t>(_mm_extract_epi64(sum, 1)));
+  return ~static_cast<std::uint32_t>(r);
+}
 // The whole CRC of a v2 header whose 4-byte CRC value at `at` counts as zero.
 __attribute__((target("sse4.2"))) inline std::uint32_t crc32c_zeroed_field_hardware(const std::byte* p, std::size_t n,
                                                                                     std::size_t at) noexcept {
@@ -1507,12 +1577,21 @@ __attribute__((target("sse4.2"))) inline std::uint32_t crc32c_zeroed_field_hardw
   s = _mm_crc32_u32(s, 0);
   return ~crc32c_update_hardware(s, p + at + 4, n - at - 4);
 }
+// SSE4.2's CRC32 and PCLMULQDQ (every x86-64 CPU since 2010 has both).
 inline bool has_hardware_crc32c() noexcept {
-#if defined(__SSE4_2__)
+#if defined(__SSE4_2__) && defined(__PCLMUL__)
   return true;
 #else
-  return __builtin_cpu_supports("sse4.2");
+  return __builtin_cpu_supports("sse4.2") && __builtin_cpu_supports("pclmul");
 #endif
+}
+// The parser's check of a received header: folding when the field is in the
+// last block (CRC32C is usually the last TLV), the CRC instruction otherwise.
+__attribute__((target("sse4.2,pclmul"))) inline std::uint32_t crc32c_zeroed_field_received(const std::byte* p,
+                                                                                           std::size_t n,
+                                                                                           std::size_t at) noexcept {
+  if (n >= 32 && at + 16 >= n) return crc32c_zeroed_field_folding(p, n, at);
+  return crc32c_zeroed_field_hardware(p, n, at);
 }
 #elif defined(PROXY_PROTOCOL_DETAIL_ARM_CRC)
 inline std::uint32_t crc32c_update_hardware(std::uint32_t state, const std::byte* p, std::size_t n) noexcept {
@@ -1557,6 +1636,9 @@ inline std::uint32_t crc32c_zeroed_field_hardware(const std::byte* p, std::size_
   if (at + 4 == n) return ~s;  // the CRC32C TLV is often the last one
   return ~crc32c_update_hardware(s, p + at + 4, n - at - 4);
 }
+inline std::uint32_t crc32c_zeroed_field_received(const std::byte* p, std::size_t n, std::size_t at) noexcept {
+  return crc32c_zeroed_field_hardware(p, n, at);
+}
 inline bool has_hardware_crc32c() noexcept { return true; }
 #else
 inline std::uint32_t crc32c_update_hardware(std::uint32_t state, const std::byte* p, std::size_t n) noexcept {
@@ -1567,6 +1649,9 @@ inline std::uint32_t crc32c_zeroed_field_hardware(const std::byte* p, std::size_
   std::uint32_t s = crc32c_update_portable(0xFFFFFFFFu, p, at);
   s = crc32c_update_portable(s, zeros, 4);
   return ~crc32c_update_portable(s, p + at + 4, n - at - 4);
+}
+inline std::uint32_t crc32c_zeroed_field_received(const std::byte* p, std::size_t n, std::size_t at) noexcept {
+  return crc32c_zeroed_field_hardware(p, n, at);
 }
 inline bool has_hardware_crc32c() noexcept { return false; }
 #endif
@@ -1580,7 +1665,7 @@ inline bool has_hardware_crc32c() noexcept { return false; }
 #define PROXY_PROTOCOL_DETAIL_HARDWARE_CRC 1
 #endif
 #if defined(PROXY_PROTOCOL_DETAIL_X86_CRC)
-#define PROXY_PROTOCOL_DETAIL_CRC_TARGET __attribute__((target("sse4.2")))
+#define PROXY_PROTOCOL_DETAIL_CRC_TARGET __attribute__((target("sse4.2,pclmul")))
 #else
 #define PROXY_PROTOCOL_DETAIL_CRC_TARGET
 #endif
@@ -2369,7 +2454,7 @@ PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE constexpr errc check_v2_tlvs(std::span<const
     const auto at = static_cast<std::size_t>(tlvs.data() - raw.data()) + crc_offset;
     std::uint32_t crc = 0;
     if constexpr (HardwareCrc)
-      crc = crc32c_zeroed_field_hardware(raw.data(), raw.size(), at);
+      crc = crc32c_zeroed_field_received(raw.data(), raw.size(), at);
     else
       crc = crc32c_with_zeroed_field(raw, at);
     if (crc != load_be32(raw.data() + at)) return errc::v2_crc32c_mismatch;
@@ -2493,7 +2578,7 @@ PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE constexpr void check_v2_tlvs_or_redo_impl(pa
     const auto at = static_cast<std::size_t>(h.tlv_bytes.data() - h.raw.data()) + crc_offset;
     std::uint32_t crc = 0;
     if constexpr (HardwareCrc)
-      crc = crc32c_zeroed_field_hardware(h.raw.data(), h.raw.size(), at);
+      crc = crc32c_zeroed_field_received(h.raw.data(), h.raw.size(), at);
     else
       crc = crc32c_with_zeroed_field(h.raw, at);
     if (crc != load_be32(h.raw.data() + at)) [[unlikely]]
