@@ -66,6 +66,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::vector<std::byte> zeroed(bytes.begin(), bytes.end());
     for (std::size_t k = 0; k < 4; ++k) zeroed[at + k] = std::byte{0};
     FUZZ_CHECK(pp::detail::crc32c_with_zeroed_field(bytes, at) == pp::crc32c(zeroed));
+    // The folding check of received headers, here and in the last 16 bytes
+    // (where it folds; elsewhere it takes the instruction's path).
+    if (pp::detail::has_crc32c_folding()) {
+      FUZZ_CHECK(pp::detail::crc32c_zeroed_field_received(bytes.data(), n, at) == pp::crc32c(zeroed));
+      const std::size_t near_end = n - 4 - split_hint % std::min<std::size_t>(n - 3, 13);
+      std::vector<std::byte> zeroed_near_end(bytes.begin(), bytes.end());
+      for (std::size_t k = 0; k < 4; ++k) zeroed_near_end[near_end + k] = std::byte{0};
+      FUZZ_CHECK(pp::detail::crc32c_zeroed_field_received(bytes.data(), n, near_end) == pp::crc32c(zeroed_near_end));
+    }
   }
   return 0;
 }

@@ -1519,39 +1519,48 @@ inline constexpr unsigned char crc32c_field_mask_window[36] = {
 // 16-byte block carried to the next by carry-less multiplication (which, unlike
 // the CRC instruction, runs alongside the TLV checks), the field masked out of the
 // last block, and that block's CRC by the instruction.
-__attribute__((target("sse4.2,pclmul"))) inline std::uint32_t crc32c_zeroed_field_folding(const std::byte* p,
-                                                                                          std::size_t n,
-                                                                                          std::size_t at) noexcept {
+__attribute__((target("sse4.2,pclmul,avx"))) inline __m128i crc32c_carry(__m128i x, __m128i k,
+                                                                         const std::byte* b) noexcept {
+  return _mm_xor_si128(_mm_xor_si128(_mm_clmulepi64_si128(x, k, 0x00), _mm_clmulepi64_si128(x, k, 0x11)),
+                       _mm_loadu_si128(reinterpret_cast<const __m128i*>(b)));
+}
+__attribute__((target("sse4.2,pclmul,avx"))) inline std::uint32_t crc32c_zeroed_field_folding(const std::byte* p,
+                                                                                              std::size_t n,
+                                                                                              std::size_t at) noexcept {
   const auto block_at = [](const std::byte* q) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(q)); };
   std::uint32_t s = 0xFFFFFFFFu;
   const std::byte* q = p;
-  if (n & 8) {
-    std::uint64_t word;
-    std::memcpy(&word, q, 8);
-    s = static_cast<std::uint32_t>(_mm_crc32_u64(s, word));
-    q += 8;
+  if (n & 15) {  // a header's length is often a multiple of 16
+    if (n & 8) {
+      std::uint64_t word;
+      std::memcpy(&word, q, 8);
+      s = static_cast<std::uint32_t>(_mm_crc32_u64(s, word));
+      q += 8;
+    }
+    if (n & 4) {
+      std::uint32_t word;
+      std::memcpy(&word, q, 4);
+      s = _mm_crc32_u32(s, word);
+      q += 4;
+    }
+    if (n & 2) {
+      std::uint16_t word;
+      std::memcpy(&word, q, 2);
+      s = _mm_crc32_u16(s, word);
+      q += 2;
+    }
+    if (n & 1) s = _mm_crc32_u8(s, u8(*q++));
   }
-  if (n & 4) {
-    std::uint32_t word;
-    std::memcpy(&word, q, 4);
-    s = _mm_crc32_u32(s, word);
-    q += 4;
-  }
-  if (n & 2) {
-    std::uint16_t word;
-    std::memcpy(&word, q, 2);
-    s = _mm_crc32_u16(s, word);
-    q += 2;
-  }
-  if (n & 1) s = _mm_crc32_u8(s, u8(*q++));
   const std::byte* const last = p + n - 16;
   const __m128i multipliers =
       _mm_set_epi64x(static_cast<long long>(crc32c_fold_16_second), static_cast<long long>(crc32c_fold_16_first));
   __m128i sum = _mm_xor_si128(block_at(q), _mm_cvtsi32_si128(static_cast<int>(s)));
-  for (q += 16; q != last; q += 16)
-    sum = _mm_xor_si128(
-        _mm_xor_si128(_mm_clmulepi64_si128(sum, multipliers, 0x00), _mm_clmulepi64_si128(sum, multipliers, 0x11)),
-        block_at(q));
+  q += 16;
+  if ((last - q) & 16) {
+    sum = crc32c_carry(sum, multipliers, q);
+    q += 16;
+  }
+  for (; q != last; q += 32) sum = crc32c_carry(crc32c_carry(sum, multipliers, q), multipliers, q + 16);
   const __m128i mask =
       _mm_loadu_si128(reinterpret_cast<const __m128i*>(crc32c_field_mask_window + 16 - (at - (n - 16))));
   sum = _mm_xor_si128(
@@ -1577,19 +1586,27 @@ __attribute__((target("sse4.2"))) inline std::uint32_t crc32c_zeroed_field_hardw
   s = _mm_crc32_u32(s, 0);
   return ~crc32c_update_hardware(s, p + at + 4, n - at - 4);
 }
-// SSE4.2's CRC32 and PCLMULQDQ (every x86-64 CPU since 2010 has both).
 inline bool has_hardware_crc32c() noexcept {
-#if defined(__SSE4_2__) && defined(__PCLMUL__)
+#if defined(__SSE4_2__)
   return true;
 #else
-  return __builtin_cpu_supports("sse4.2") && __builtin_cpu_supports("pclmul");
+  return __builtin_cpu_supports("sse4.2");
+#endif
+}
+// PCLMULQDQ with the AVX encoding (three operands, unaligned memory operands:
+// fewer instructions per block) besides SSE4.2. (GCC's check of AVX includes
+// the operating system's support for its registers.)
+inline bool has_crc32c_folding() noexcept {
+#if defined(__SSE4_2__) && defined(__PCLMUL__) && defined(__AVX__)
+  return true;
+#else
+  return __builtin_cpu_supports("sse4.2") && __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("avx");
 #endif
 }
 // The parser's check of a received header: folding when the field is in the
 // last block (CRC32C is usually the last TLV), the CRC instruction otherwise.
-__attribute__((target("sse4.2,pclmul"))) inline std::uint32_t crc32c_zeroed_field_received(const std::byte* p,
-                                                                                           std::size_t n,
-                                                                                           std::size_t at) noexcept {
+__attribute__((target("sse4.2,pclmul,avx"))) inline std::uint32_t crc32c_zeroed_field_received(
+    const std::byte* p, std::size_t n, std::size_t at) noexcept {
   if (n >= 32 && at + 16 >= n) return crc32c_zeroed_field_folding(p, n, at);
   return crc32c_zeroed_field_hardware(p, n, at);
 }
@@ -1640,6 +1657,7 @@ inline std::uint32_t crc32c_zeroed_field_received(const std::byte* p, std::size_
   return crc32c_zeroed_field_hardware(p, n, at);
 }
 inline bool has_hardware_crc32c() noexcept { return true; }
+inline bool has_crc32c_folding() noexcept { return false; }
 #else
 inline std::uint32_t crc32c_update_hardware(std::uint32_t state, const std::byte* p, std::size_t n) noexcept {
   return crc32c_update_portable(state, p, n);
@@ -1654,6 +1672,7 @@ inline std::uint32_t crc32c_zeroed_field_received(const std::byte* p, std::size_
   return crc32c_zeroed_field_hardware(p, n, at);
 }
 inline bool has_hardware_crc32c() noexcept { return false; }
+inline bool has_crc32c_folding() noexcept { return false; }
 #endif
 
 // The hardware paths load words little-endian; on a big-endian ARM they
@@ -1665,7 +1684,8 @@ inline bool has_hardware_crc32c() noexcept { return false; }
 #define PROXY_PROTOCOL_DETAIL_HARDWARE_CRC 1
 #endif
 #if defined(PROXY_PROTOCOL_DETAIL_X86_CRC)
-#define PROXY_PROTOCOL_DETAIL_CRC_TARGET __attribute__((target("sse4.2,pclmul")))
+#define PROXY_PROTOCOL_DETAIL_CRC_TARGET __attribute__((target("sse4.2")))
+#define PROXY_PROTOCOL_DETAIL_FOLDING_TARGET __attribute__((target("sse4.2,pclmul,avx")))
 #else
 #define PROXY_PROTOCOL_DETAIL_CRC_TARGET
 #endif
@@ -2440,11 +2460,22 @@ inline constexpr auto v2_block_sizes = [] {
   return errc{};
 }
 
+// How the parser computes a CRC32C: the table; the CRC instruction (the
+// caller runs on a CPU that has it and is compiled for it, so the checksum is
+// inline); or folding with carry-less multiplication where it applies (x86-64
+// with PCLMULQDQ and AVX), the instruction elsewhere.
+enum class crc_engine : std::uint8_t { table, instruction, folding };
+template <crc_engine Engine>
+PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE constexpr std::uint32_t crc32c_zeroed_field_by(std::span<const std::byte> raw,
+                                                                                   std::size_t at) noexcept {
+  if constexpr (Engine == crc_engine::folding) return crc32c_zeroed_field_received(raw.data(), raw.size(), at);
+  if constexpr (Engine == crc_engine::instruction) return crc32c_zeroed_field_hardware(raw.data(), raw.size(), at);
+  return crc32c_with_zeroed_field(raw, at);
+}
+
 // Validates the TLVs of a v2 header (`raw`, the whole header) and checks its
-// CRC32C when present.
-// With `HardwareCrc` the caller runs on a CPU with the CRC32C instructions and
-// is compiled for it, so the checksum is computed inline.
-template <bool HardwareCrc = false>
+// CRC32C when present, the CRC32C computed by `Engine`.
+template <crc_engine Engine = crc_engine::table>
 PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE constexpr errc check_v2_tlvs(std::span<const std::byte> raw,
                                                                  std::span<const std::byte> tlvs,
                                                                  bool verify_crc32c) noexcept {
@@ -2452,20 +2483,15 @@ PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE constexpr errc check_v2_tlvs(std::span<const
   if (const errc err = validate_tlvs(tlvs, crc_offset); err != errc{}) return err;
   if (crc_offset != SIZE_MAX && verify_crc32c) {
     const auto at = static_cast<std::size_t>(tlvs.data() - raw.data()) + crc_offset;
-    std::uint32_t crc = 0;
-    if constexpr (HardwareCrc)
-      crc = crc32c_zeroed_field_received(raw.data(), raw.size(), at);
-    else
-      crc = crc32c_with_zeroed_field(raw, at);
-    if (crc != load_be32(raw.data() + at)) return errc::v2_crc32c_mismatch;
+    if (crc32c_zeroed_field_by<Engine>(raw, at) != load_be32(raw.data() + at)) return errc::v2_crc32c_mismatch;
   }
   return errc{};
 }
-template <bool HardwareCrc = false>
+template <crc_engine Engine = crc_engine::table>
 PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE constexpr errc check_v2_tlvs(std::span<const std::byte> raw,
                                                                  std::span<const std::byte> tlvs,
                                                                  const parse_options& options) noexcept {
-  return check_v2_tlvs<HardwareCrc>(raw, tlvs, options.verify_crc32c);
+  return check_v2_tlvs<Engine>(raw, tlvs, options.verify_crc32c);
 }
 
 // parse_v2 writing into `h` (which is default-initialised).
@@ -2562,7 +2588,7 @@ namespace detail {
 [[gnu::noinline]] constexpr void redo_v2(parse_result& r, const parse_options& options) noexcept {
   r = parse_v2_general(parse_result_access::value_of(r).raw, options);
 }
-template <bool HardwareCrc>
+template <crc_engine Engine>
 PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE constexpr void check_v2_tlvs_or_redo_impl(parse_result& r,
                                                                               const parse_options& options) noexcept {
   const header& h = parse_result_access::value_of(r);
@@ -2576,26 +2602,30 @@ PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE constexpr void check_v2_tlvs_or_redo_impl(pa
 #endif
   if (crc_offset != SIZE_MAX && options.verify_crc32c) {
     const auto at = static_cast<std::size_t>(h.tlv_bytes.data() - h.raw.data()) + crc_offset;
-    std::uint32_t crc = 0;
-    if constexpr (HardwareCrc)
-      crc = crc32c_zeroed_field_received(h.raw.data(), h.raw.size(), at);
-    else
-      crc = crc32c_with_zeroed_field(h.raw, at);
-    if (crc != load_be32(h.raw.data() + at)) [[unlikely]]
+    if (crc32c_zeroed_field_by<Engine>(h.raw, at) != load_be32(h.raw.data() + at)) [[unlikely]]
       return redo_v2(r, options);
   }
 }
 [[gnu::noinline]] constexpr void check_v2_tlvs_or_redo_portable(parse_result& r,
                                                                 const parse_options& options) noexcept {
-  check_v2_tlvs_or_redo_impl<false>(r, options);
+  check_v2_tlvs_or_redo_impl<crc_engine::table>(r, options);
 }
 #if defined(PROXY_PROTOCOL_DETAIL_HARDWARE_CRC)
 [[gnu::noinline]] PROXY_PROTOCOL_DETAIL_CRC_TARGET inline void check_v2_tlvs_or_redo_hardware(
     parse_result& r, const parse_options& options) noexcept {
-  check_v2_tlvs_or_redo_impl<true>(r, options);
+  check_v2_tlvs_or_redo_impl<crc_engine::instruction>(r, options);
+}
+#endif
+#if defined(PROXY_PROTOCOL_DETAIL_HARDWARE_CRC) && defined(PROXY_PROTOCOL_DETAIL_X86_CRC)
+[[gnu::noinline]] PROXY_PROTOCOL_DETAIL_FOLDING_TARGET inline void check_v2_tlvs_or_redo_folding(
+    parse_result& r, const parse_options& options) noexcept {
+  check_v2_tlvs_or_redo_impl<crc_engine::folding>(r, options);
 }
 #endif
 constexpr void check_v2_tlvs_or_redo(parse_result& r, const parse_options& options) noexcept {
+#if defined(PROXY_PROTOCOL_DETAIL_HARDWARE_CRC) && defined(PROXY_PROTOCOL_DETAIL_X86_CRC)
+  if (!std::is_constant_evaluated() && has_crc32c_folding()) return check_v2_tlvs_or_redo_folding(r, options);
+#endif
 #if defined(PROXY_PROTOCOL_DETAIL_HARDWARE_CRC)
   if (!std::is_constant_evaluated() && has_hardware_crc32c()) return check_v2_tlvs_or_redo_hardware(r, options);
 #endif
@@ -2605,7 +2635,7 @@ constexpr void check_v2_tlvs_or_redo(parse_result& r, const parse_options& optio
 // The fast path of parse_v2 for a complete header with TLVs whose fixed part
 // is valid: validate the TLVs and the CRC32C, then build the result in place.
 // Anything else, faults included, goes to parse_v2_general.
-template <bool HardwareCrc>
+template <crc_engine Engine>
 PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE constexpr parse_result parse_v2_with_tlvs(std::span<const std::byte> input,
                                                                               const parse_options& options) noexcept {
   const std::size_t n = input.size();
@@ -2617,9 +2647,9 @@ PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE constexpr parse_result parse_v2_with_tlvs(st
     const std::size_t length = load_be16(in + 14);
     if (PROXY_PROTOCOL_DETAIL_EXPECT(signed_block >= 0 && length > block && n >= v2_fixed_size + length &&
                                      v2_fixed_size + length <= options.max_header_size && (ver_cmd & 0xFE) == 0x20 &&
-                                     check_v2_tlvs<HardwareCrc>({in, v2_fixed_size + length},
-                                                                {in + v2_fixed_size + block, length - block},
-                                                                options) == errc{})) {
+                                     check_v2_tlvs<Engine>({in, v2_fixed_size + length},
+                                                           {in + v2_fixed_size + block, length - block},
+                                                           options) == errc{})) {
       using access = parse_result_access;
       if (ver_cmd == 0x20) return access::complete_v2<v2_addresses::none>(in, block, length);
       if (PROXY_PROTOCOL_DETAIL_EXPECT(block == 12)) return access::complete_v2<v2_addresses::inet>(in, block, length);
@@ -2632,18 +2662,28 @@ PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE constexpr parse_result parse_v2_with_tlvs(st
 }
 [[gnu::noinline]] constexpr parse_result parse_v2_with_tlvs_portable(std::span<const std::byte> input,
                                                                      const parse_options& options) noexcept {
-  return parse_v2_with_tlvs<false>(input, options);
+  return parse_v2_with_tlvs<crc_engine::table>(input, options);
 }
 #if defined(PROXY_PROTOCOL_DETAIL_HARDWARE_CRC)
 // A copy compiled for the CRC32C instructions, so the checksum is inline; it
 // runs only where has_hardware_crc32c() says so.
 [[gnu::noinline]] PROXY_PROTOCOL_DETAIL_CRC_TARGET inline parse_result parse_v2_with_tlvs_hardware(
     std::span<const std::byte> input, const parse_options& options) noexcept {
-  return parse_v2_with_tlvs<true>(input, options);
+  return parse_v2_with_tlvs<crc_engine::instruction>(input, options);
+}
+#endif
+#if defined(PROXY_PROTOCOL_DETAIL_HARDWARE_CRC) && defined(PROXY_PROTOCOL_DETAIL_X86_CRC)
+// The same for folding, where has_crc32c_folding() says so.
+[[gnu::noinline]] PROXY_PROTOCOL_DETAIL_FOLDING_TARGET inline parse_result parse_v2_with_tlvs_folding(
+    std::span<const std::byte> input, const parse_options& options) noexcept {
+  return parse_v2_with_tlvs<crc_engine::folding>(input, options);
 }
 #endif
 PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE constexpr parse_result parse_v2_with_tlvs_dispatch(
     std::span<const std::byte> input, const parse_options& options) noexcept {
+#if defined(PROXY_PROTOCOL_DETAIL_HARDWARE_CRC) && defined(PROXY_PROTOCOL_DETAIL_X86_CRC)
+  if (!std::is_constant_evaluated() && has_crc32c_folding()) return parse_v2_with_tlvs_folding(input, options);
+#endif
 #if defined(PROXY_PROTOCOL_DETAIL_HARDWARE_CRC)
   if (!std::is_constant_evaluated() && has_hardware_crc32c()) return parse_v2_with_tlvs_hardware(input, options);
 #endif
