@@ -76,6 +76,7 @@
 #endif
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
 #include <nmmintrin.h>
 #include <wmmintrin.h>
 #define PROXY_PROTOCOL_DETAIL_X86_CRC 1
@@ -1492,6 +1493,22 @@ __attribute__((target("sse4.2"))) inline std::uint32_t crc32c_update_hardware(st
   if (n & 1) s32 = _mm_crc32_u8(s32, u8(*p));
   return s32;
 }
+// The whole CRC of a v2 header whose 4-byte CRC value at `at` counts as zero.
+__attribute__((target("sse4.2"))) inline std::uint32_t crc32c_zeroed_field_hardware(const std::byte* p, std::size_t n,
+                                                                                    std::size_t at) noexcept {
+  if (at + 4 == n) {
+    // The CRC32C TLV is often the last one. The CRC register is linear in the
+    // bytes, so the header as sent, in one pass with no ragged split at the
+    // field, gives the zeroed-field CRC once the field's own contribution
+    // (the field alone, from a zero register) is taken out.
+    std::uint32_t field;
+    std::memcpy(&field, p + at, 4);
+    return ~(crc32c_update_hardware(0xFFFFFFFFu, p, n) ^ _mm_crc32_u32(0, field));
+  }
+  std::uint32_t s = crc32c_update_hardware(0xFFFFFFFFu, p, at);
+  s = _mm_crc32_u32(s, 0);
+  return ~crc32c_update_hardware(s, p + at + 4, n - at - 4);
+}
 // x^e mod P in the bit order PCLMULQDQ multiplies the CRC's reflected
 // polynomials in: coefficient of x^i at bit 63 - i, so that the 95-bit
 // product of two such operands lands one bit low, which callers absorb by
@@ -1508,29 +1525,40 @@ constexpr std::uint64_t crc32c_power_of_x(unsigned e) noexcept {
 // its first 8 bytes are the high coefficients (x^(128+64)), the next 8 the low ones (x^128).
 inline constexpr std::uint64_t crc32c_fold_16_first = crc32c_power_of_x(8 * 16 + 63);
 inline constexpr std::uint64_t crc32c_fold_16_second = crc32c_power_of_x(8 * 16 - 1);
+// The CRC register value that 16 zero bytes carry to 0xFFFFFFFF: each bit
+// step of the reflected register undone (a step sets the top bit exactly
+// when it added the polynomial, so the step is known from its result).
+inline constexpr std::uint32_t crc32c_complement_16_bytes_early = [] {
+  std::uint32_t r = 0xFFFFFFFFu;
+  for (int i = 0; i < 128; ++i) r = (r & 0x80000000u) ? ((r ^ crc32c_polynomial) << 1) | 1u : r << 1;
+  return r;
+}();
 // 16 bytes of ones, 4 of zeros, 16 of ones: a 16-byte window of it masks out
 // the CRC32C field wherever it lies in the last block.
 inline constexpr unsigned char crc32c_field_mask_window[36] = {
     255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 0,   0,
     0,   0,   255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255};
 
-// The zeroed-field CRC for n >= 32 with the field in the last 16 bytes
-// (at + 16 >= n): the n % 16 leading bytes by the CRC instruction, then each
-// 16-byte block carried to the next by carry-less multiplication (which, unlike
-// the CRC instruction, runs alongside the TLV checks), the field masked out of the
-// last block, and that block's CRC by the instruction.
-__attribute__((target("sse4.2,pclmul,avx"))) inline __m128i crc32c_carry(__m128i x, __m128i k,
-                                                                         const std::byte* b) noexcept {
+// The zeroed-field CRC with the field in the last 16 bytes (at + 16 >= n):
+// the n % 16 leading bytes by the CRC instruction, then each 16-byte block
+// carried to the next by carry-less multiplication (which, unlike the CRC
+// instruction, runs alongside the TLV checks), the field masked out of the
+// last block, and that block's CRC by two CRC instructions. Under 32 bytes
+// (never a parsed header with a CRC32C TLV) the instruction does it all.
+__attribute__((target("sse4.2,pclmul,avx,movbe"))) inline __m128i crc32c_carry(__m128i x, __m128i k,
+                                                                               const std::byte* b) noexcept {
   return _mm_xor_si128(_mm_xor_si128(_mm_clmulepi64_si128(x, k, 0x00), _mm_clmulepi64_si128(x, k, 0x11)),
                        _mm_loadu_si128(reinterpret_cast<const __m128i*>(b)));
 }
-__attribute__((target("sse4.2,pclmul,avx"))) inline std::uint32_t crc32c_zeroed_field_folding(const std::byte* p,
-                                                                                              std::size_t n,
-                                                                                              std::size_t at) noexcept {
+[[gnu::always_inline]] __attribute__((target("sse4.2,pclmul,avx,movbe"))) inline std::uint32_t
+crc32c_zeroed_field_folding(const std::byte* p, std::size_t n, std::size_t at) noexcept {
   const auto block_at = [](const std::byte* q) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(q)); };
-  std::uint32_t s = 0xFFFFFFFFu;
   const std::byte* q = p;
-  if (n & 15) {  // a header's length is often a multiple of 16
+  __m128i sum;
+  if (n & 15) [[unlikely]] {
+    // Under 32 bytes the first block would reach into the last (or past the end).
+    if (n < 32) return crc32c_zeroed_field_hardware(p, n, at);
+    std::uint32_t s = 0xFFFFFFFFu;
     if (n & 8) {
       std::uint64_t word;
       std::memcpy(&word, q, 8);
@@ -1550,41 +1578,45 @@ __attribute__((target("sse4.2,pclmul,avx"))) inline std::uint32_t crc32c_zeroed_
       q += 2;
     }
     if (n & 1) s = _mm_crc32_u8(s, u8(*q++));
+    sum = _mm_xor_si128(block_at(q), _mm_cvtsi32_si128(static_cast<int>(s)));
+  } else {  // a header's length is often a multiple of 16
+    sum = _mm_xor_si128(block_at(q), _mm_set_epi32(0, 0, 0, -1));
   }
   const std::byte* const last = p + n - 16;
   const __m128i multipliers =
       _mm_set_epi64x(static_cast<long long>(crc32c_fold_16_second), static_cast<long long>(crc32c_fold_16_first));
-  __m128i sum = _mm_xor_si128(block_at(q), _mm_cvtsi32_si128(static_cast<int>(s)));
-  q += 16;
-  if ((last - q) & 16) {
-    sum = crc32c_carry(sum, multipliers, q);
-    q += 16;
+  // The blocks between the first and the last: eight per loop step while
+  // more than eight are left, then straight-line code entered at the depth
+  // that carries the rest (no loop counter for headers up to 160 bytes).
+  std::size_t middle = (n - 32) >> 4;
+  if (middle > 8) [[unlikely]] {
+    if (n < 32) return crc32c_zeroed_field_hardware(p, n, at);  // 16 bytes: one block, first and last
+    for (; middle > 8; middle -= 8)
+      for (std::size_t b = middle; b != middle - 8; --b) sum = crc32c_carry(sum, multipliers, last - 16 * b);
   }
-  for (; q != last; q += 32) sum = crc32c_carry(crc32c_carry(sum, multipliers, q), multipliers, q + 16);
+  // clang-format off
+  switch (middle) {
+    case 8: sum = crc32c_carry(sum, multipliers, last - 128); [[fallthrough]];
+    case 7: sum = crc32c_carry(sum, multipliers, last - 112); [[fallthrough]];
+    case 6: sum = crc32c_carry(sum, multipliers, last - 96); [[fallthrough]];
+    case 5: sum = crc32c_carry(sum, multipliers, last - 80); [[fallthrough]];
+    case 4: sum = crc32c_carry(sum, multipliers, last - 64); [[fallthrough]];
+    case 3: sum = crc32c_carry(sum, multipliers, last - 48); [[fallthrough]];
+    case 2: sum = crc32c_carry(sum, multipliers, last - 32); [[fallthrough]];
+    case 1: sum = crc32c_carry(sum, multipliers, last - 16); [[fallthrough]];
+    default: break;
+  }
+  // clang-format on
   const __m128i mask =
       _mm_loadu_si128(reinterpret_cast<const __m128i*>(crc32c_field_mask_window + 16 - (at - (n - 16))));
   sum = _mm_xor_si128(
       _mm_xor_si128(_mm_clmulepi64_si128(sum, multipliers, 0x00), _mm_clmulepi64_si128(sum, multipliers, 0x11)),
       _mm_and_si128(block_at(last), mask));
-  std::uint64_t r = _mm_crc32_u64(0, static_cast<std::uint64_t>(_mm_cvtsi128_si64(sum)));
+  // The final complement rides in the register: it starts at the value that
+  // 16 more bytes turn into all ones.
+  std::uint64_t r = _mm_crc32_u64(crc32c_complement_16_bytes_early, static_cast<std::uint64_t>(_mm_cvtsi128_si64(sum)));
   r = _mm_crc32_u64(r, static_cast<std::uint64_t>(_mm_extract_epi64(sum, 1)));
-  return ~static_cast<std::uint32_t>(r);
-}
-// The whole CRC of a v2 header whose 4-byte CRC value at `at` counts as zero.
-__attribute__((target("sse4.2"))) inline std::uint32_t crc32c_zeroed_field_hardware(const std::byte* p, std::size_t n,
-                                                                                    std::size_t at) noexcept {
-  if (at + 4 == n) {
-    // The CRC32C TLV is often the last one. The CRC register is linear in the
-    // bytes, so the header as sent, in one pass with no ragged split at the
-    // field, gives the zeroed-field CRC once the field's own contribution
-    // (the field alone, from a zero register) is taken out.
-    std::uint32_t field;
-    std::memcpy(&field, p + at, 4);
-    return ~(crc32c_update_hardware(0xFFFFFFFFu, p, n) ^ _mm_crc32_u32(0, field));
-  }
-  std::uint32_t s = crc32c_update_hardware(0xFFFFFFFFu, p, at);
-  s = _mm_crc32_u32(s, 0);
-  return ~crc32c_update_hardware(s, p + at + 4, n - at - 4);
+  return static_cast<std::uint32_t>(r);
 }
 inline bool has_hardware_crc32c() noexcept {
 #if defined(__SSE4_2__)
@@ -1593,21 +1625,34 @@ inline bool has_hardware_crc32c() noexcept {
   return __builtin_cpu_supports("sse4.2");
 #endif
 }
-// PCLMULQDQ with the AVX encoding (three operands, unaligned memory operands:
-// fewer instructions per block) besides SSE4.2. (GCC's check of AVX includes
-// the operating system's support for its registers.)
-inline bool has_crc32c_folding() noexcept {
-#if defined(__SSE4_2__) && defined(__PCLMUL__) && defined(__AVX__)
-  return true;
+// Folding takes PCLMULQDQ in the AVX encoding (three operands, unaligned
+// memory operands: fewer instructions per block), SSE4.2 for the last
+// block, and MOVBE for the TLV lengths the same function reads.
+#if defined(__SSE4_2__) && defined(__PCLMUL__) && defined(__AVX__) && defined(__MOVBE__)
+inline bool has_crc32c_folding() noexcept { return true; }
 #else
-  return __builtin_cpu_supports("sse4.2") && __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("avx");
-#endif
+// CPUID leaf 1 and XGETBV (the operating system saves the AVX registers),
+// read once before main: a bool to test per parse instead of four features.
+// (A parse that runs before, from another static initialiser, finds false
+// and takes the CRC instruction: the same verdict.)
+inline bool detect_crc32c_folding() noexcept {
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  if (__get_cpuid(1, &eax, &ebx, &ecx, &edx) == 0) return false;
+  constexpr unsigned pclmulqdq = 1u << 1, sse4_2 = 1u << 20, movbe = 1u << 22, osxsave = 1u << 27, avx = 1u << 28;
+  constexpr unsigned wanted = pclmulqdq | sse4_2 | movbe | osxsave | avx;
+  if ((ecx & wanted) != wanted) return false;
+  unsigned xcr0 = 0, xcr0_high = 0;
+  __asm__("xgetbv" : "=a"(xcr0), "=d"(xcr0_high) : "c"(0));
+  return (xcr0 & 6u) == 6u;  // SSE and AVX state
 }
+inline const bool cpu_has_crc32c_folding = detect_crc32c_folding();
+inline bool has_crc32c_folding() noexcept { return cpu_has_crc32c_folding; }
+#endif
 // The parser's check of a received header: folding when the field is in the
 // last block (CRC32C is usually the last TLV), the CRC instruction otherwise.
-__attribute__((target("sse4.2,pclmul,avx"))) inline std::uint32_t crc32c_zeroed_field_received(
+__attribute__((target("sse4.2,pclmul,avx,movbe"))) inline std::uint32_t crc32c_zeroed_field_received(
     const std::byte* p, std::size_t n, std::size_t at) noexcept {
-  if (n >= 32 && at + 16 >= n) return crc32c_zeroed_field_folding(p, n, at);
+  if (at + 16 >= n) return crc32c_zeroed_field_folding(p, n, at);
   return crc32c_zeroed_field_hardware(p, n, at);
 }
 #elif defined(PROXY_PROTOCOL_DETAIL_ARM_CRC)
@@ -1685,7 +1730,7 @@ inline bool has_crc32c_folding() noexcept { return false; }
 #endif
 #if defined(PROXY_PROTOCOL_DETAIL_X86_CRC)
 #define PROXY_PROTOCOL_DETAIL_CRC_TARGET __attribute__((target("sse4.2")))
-#define PROXY_PROTOCOL_DETAIL_FOLDING_TARGET __attribute__((target("sse4.2,pclmul,avx")))
+#define PROXY_PROTOCOL_DETAIL_FOLDING_TARGET __attribute__((target("sse4.2,pclmul,avx,movbe")))
 #else
 #define PROXY_PROTOCOL_DETAIL_CRC_TARGET
 #endif
@@ -2412,9 +2457,11 @@ inline constexpr auto tlv_rules = [] {
         break;
       default: {  // tlv_rule::ssl
         if (length < 5) return errc::v2_ssl_too_short;
-        std::size_t sub = value + 5;
-        while (sub + 3 <= pos) sub += 3 + load_be16(base + sub + 1);  // one level: never descended into
-        if (sub != pos) return errc::v2_ssl_sub_tlv_truncated;
+        // `after` runs 3 bytes ahead, past each sub-TLV's header: one
+        // addition fewer per sub-TLV. One level: never descended into.
+        std::size_t after = value + 5 + 3;
+        while (after <= pos) after += 3 + load_be16(base + after - 2);
+        if (after - 3 != pos) return errc::v2_ssl_sub_tlv_truncated;
         break;
       }
     }
@@ -2597,8 +2644,9 @@ PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE constexpr void check_v2_tlvs_or_redo_impl(pa
     return redo_v2(r, options);
 #if defined(__GNUC__)
   // Read the header's span and the option again rather than keep them in
-  // registers through the TLV loop (fewer registers to save).
-  if (!std::is_constant_evaluated()) asm volatile("" ::: "memory");
+  // registers through the TLV loop (fewer registers to save). Folding, with
+  // the checksum inline and more registers in use anyway, keeps them.
+  if (Engine != crc_engine::folding && !std::is_constant_evaluated()) asm volatile("" ::: "memory");
 #endif
   if (crc_offset != SIZE_MAX && options.verify_crc32c) {
     const auto at = static_cast<std::size_t>(h.tlv_bytes.data() - h.raw.data()) + crc_offset;
@@ -2617,7 +2665,9 @@ PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE constexpr void check_v2_tlvs_or_redo_impl(pa
 }
 #endif
 #if defined(PROXY_PROTOCOL_DETAIL_HARDWARE_CRC) && defined(PROXY_PROTOCOL_DETAIL_X86_CRC)
-[[gnu::noinline]] PROXY_PROTOCOL_DETAIL_FOLDING_TARGET inline void check_v2_tlvs_or_redo_folding(
+// (`flatten`: the checksum inline, where `crc32c_zeroed_field_received`,
+// also called on its own, would otherwise stay a call.)
+[[gnu::noinline, gnu::flatten]] PROXY_PROTOCOL_DETAIL_FOLDING_TARGET inline void check_v2_tlvs_or_redo_folding(
     parse_result& r, const parse_options& options) noexcept {
   check_v2_tlvs_or_redo_impl<crc_engine::folding>(r, options);
 }
@@ -2725,9 +2775,10 @@ template <class Otherwise>
         return access::complete_v2<v2_addresses::none>(in, length, length);
       }
     }
-    // The common header with TLVs: PROXY, INET (AWS, HAProxy with ALPN, SSL, CRC32C).
-    if (PROXY_PROTOCOL_DETAIL_EXPECT(ver_cmd == 0x21 && block == 12 && length > 12 && n >= v2_fixed_size + length &&
-                                     v2_fixed_size + length <= options.max_header_size))
+    // The common header with TLVs: PROXY, TCP over IPv4 (AWS, HAProxy with
+    // ALPN, SSL, CRC32C), bytes 12 and 13 in one comparison.
+    if (PROXY_PROTOCOL_DETAIL_EXPECT((ver_cmd | u8(in[13]) << 8) == 0x1121 && length > 12 &&
+                                     n >= v2_fixed_size + length && v2_fixed_size + length <= options.max_header_size))
       return parse_result_access::complete_v2_with_tlvs<v2_addresses::inet>(in, 12, length, options);
     return parse_v2_with_tlvs_dispatch(input, options);  // other TLVs, or a fault, a prefix, an option
   }

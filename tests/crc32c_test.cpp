@@ -70,13 +70,16 @@ TEST_CASE("hardware and portable zeroed-field CRC32C agree wherever the field si
   CHECK(checked > 6000);
 }
 
-// A v2 PROXY TCP4 header whose TLVs are filler (type 0xE0) of the given value
+// A v2 PROXY IPv4 header whose TLVs are filler (type 0xE0) of the given value
 // sizes, with a CRC32C TLV inserted before filler `crc_at` (or last).
+// `family_transport` is 0x11 (TCP, parse()'s inline path) or 0x12 (UDP, its
+// out-of-line path).
 static std::vector<std::byte> header_with_crc32c(const std::vector<std::size_t>& fillers, std::size_t crc_at,
-                                                 bool correct) {
+                                                 bool correct, unsigned family_transport = 0x11) {
   std::vector<std::byte> h;
   for (const std::uint8_t b : pp::v2_signature) h.push_back(std::byte{b});
-  for (const unsigned b : {0x21u, 0x11u, 0u, 0u, 192u, 0u, 2u, 1u, 198u, 51u, 100u, 2u, 0xDCu, 0x04u, 0x01u, 0xBBu})
+  for (const unsigned b :
+       {0x21u, family_transport, 0u, 0u, 192u, 0u, 2u, 1u, 198u, 51u, 100u, 2u, 0xDCu, 0x04u, 0x01u, 0xBBu})
     h.push_back(std::byte(b));
   std::size_t crc_value = 0;
   const auto add_crc = [&] {
@@ -112,9 +115,11 @@ TEST_CASE("the parser's CRC32C engines agree: table, instruction, folding", "[cr
     std::vector<std::size_t> fillers(random.byte() % 4);
     for (auto& f : fillers) f = random.byte() % (round < 200 ? 24 : 200);
     const std::size_t crc_at = random.byte() % (fillers.size() + 1);
+    const unsigned family_transport = round % 4 == 3 ? 0x12 : 0x11;
     for (const bool correct : {true, false}) {
-      const std::vector<std::byte> h = header_with_crc32c(fillers, crc_at, correct);
-      INFO("size " << h.size() << ", CRC32C TLV before filler " << crc_at << ", correct " << correct);
+      const std::vector<std::byte> h = header_with_crc32c(fillers, crc_at, correct, family_transport);
+      INFO("size " << h.size() << ", CRC32C TLV before filler " << crc_at << ", correct " << correct
+                   << ", family and transport " << family_transport);
       const pp::parse_result expected = pp::detail::parse_v2_with_tlvs_portable(h, pp::parse_options{});
       REQUIRE(expected.ok() == correct);
       if (!correct) REQUIRE(expected.error() == pp::errc::v2_crc32c_mismatch);
@@ -164,6 +169,24 @@ TEST_CASE("the parser's CRC32C engines agree: table, instruction, folding", "[cr
 }
 
 static_assert(pp::crc32c(std::span<const std::byte>{}) == 0);
+
+#if defined(PROXY_PROTOCOL_DETAIL_X86_CRC)
+// Folding's last step starts its register at this value so that it ends
+// complemented: 16 zero bytes carry it to all ones.
+static_assert(pp::detail::crc32c_update_portable(pp::detail::crc32c_complement_16_bytes_early,
+                                                 std::array<std::byte, 16>{}.data(), 16) == 0xFFFFFFFFu);
+#endif
+
+#if defined(PROXY_PROTOCOL_DETAIL_X86_CRC) && !defined(__clang__)
+TEST_CASE("the parser sees the CPU features that folding needs as GCC does", "[crc32c]") {
+  // Read once from CPUID and XGETBV; GCC's own check of the same four
+  // features (Clang 14's lacks MOVBE) must agree.
+  __builtin_cpu_init();
+  const bool expected = __builtin_cpu_supports("sse4.2") && __builtin_cpu_supports("pclmul") &&
+                        __builtin_cpu_supports("avx") && __builtin_cpu_supports("movbe");
+  CHECK(pp::detail::has_crc32c_folding() == expected);
+}
+#endif
 
 TEST_CASE("CRC32C in constant expressions", "[crc32c][constexpr]") {
   constexpr auto digits = [] {
