@@ -1553,34 +1553,15 @@ __attribute__((target("sse4.2,pclmul,avx,movbe"))) inline __m128i crc32c_carry(_
 [[gnu::always_inline]] __attribute__((target("sse4.2,pclmul,avx,movbe"))) inline std::uint32_t
 crc32c_zeroed_field_folding(const std::byte* p, std::size_t n, std::size_t at) noexcept {
   const auto block_at = [](const std::byte* q) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(q)); };
-  const std::byte* q = p;
   __m128i sum;
   if (n & 15) [[unlikely]] {
     // Under 32 bytes the first block would reach into the last (or past the end).
     if (n < 32) return crc32c_zeroed_field_hardware(p, n, at);
-    std::uint32_t s = 0xFFFFFFFFu;
-    if (n & 8) {
-      std::uint64_t word;
-      std::memcpy(&word, q, 8);
-      s = static_cast<std::uint32_t>(_mm_crc32_u64(s, word));
-      q += 8;
-    }
-    if (n & 4) {
-      std::uint32_t word;
-      std::memcpy(&word, q, 4);
-      s = _mm_crc32_u32(s, word);
-      q += 4;
-    }
-    if (n & 2) {
-      std::uint16_t word;
-      std::memcpy(&word, q, 2);
-      s = _mm_crc32_u16(s, word);
-      q += 2;
-    }
-    if (n & 1) s = _mm_crc32_u8(s, u8(*q++));
-    sum = _mm_xor_si128(block_at(q), _mm_cvtsi32_si128(static_cast<int>(s)));
+    const std::size_t head = n & 15;
+    const std::uint32_t s = crc32c_update_hardware(0xFFFFFFFFu, p, head);
+    sum = _mm_xor_si128(block_at(p + head), _mm_cvtsi32_si128(static_cast<int>(s)));
   } else {  // a header's length is often a multiple of 16
-    sum = _mm_xor_si128(block_at(q), _mm_set_epi32(0, 0, 0, -1));
+    sum = _mm_xor_si128(block_at(p), _mm_set_epi32(0, 0, 0, -1));
   }
   const std::byte* const last = p + n - 16;
   const __m128i multipliers =
