@@ -26,6 +26,10 @@ int main(int argc, char** argv) {
   benchmark::AddCustomContext("compiler", PROXY_PROTOCOL_BENCH_COMPILER);
   benchmark::AddCustomContext("flags", PROXY_PROTOCOL_BENCH_FLAGS);
   benchmark::AddCustomContext("hardware_crc32c", proxy_protocol::detail::has_hardware_crc32c() ? "yes" : "no");
+  // The engine of the parser's CRC32C check on this CPU.
+  benchmark::AddCustomContext("parser_crc32c", proxy_protocol::detail::has_crc32c_folding()    ? "folding"
+                                               : proxy_protocol::detail::has_hardware_crc32c() ? "instruction"
+                                                                                               : "table");
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return bench::setup_failed ? 1 : 0;
