@@ -2491,7 +2491,8 @@ inline constexpr auto v2_block_sizes = [] {
 // How the parser computes a CRC32C: the table; the CRC instruction (the
 // caller runs on a CPU that has it and is compiled for it, so the checksum is
 // inline); or folding with carry-less multiplication where it applies (x86-64
-// with PCLMULQDQ and AVX), the instruction elsewhere.
+// with SSE4.2, PCLMULQDQ, AVX and MOVBE; a CRC32C field in the last 16
+// bytes), the instruction elsewhere.
 enum class crc_engine : std::uint8_t { table, instruction, folding };
 template <crc_engine Engine>
 PROXY_PROTOCOL_DETAIL_ALWAYS_INLINE constexpr std::uint32_t crc32c_zeroed_field_by(std::span<const std::byte> raw,
