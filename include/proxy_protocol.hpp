@@ -1544,7 +1544,8 @@ inline constexpr unsigned char crc32c_field_mask_window[36] = {
 // carried to the next by carry-less multiplication (which, unlike the CRC
 // instruction, runs alongside the TLV checks), the field masked out of the
 // last block, and that block's CRC by two CRC instructions. Under 32 bytes
-// (never a parsed header with a CRC32C TLV) the instruction does it all.
+// (a header without addresses whose only TLV is the CRC32C takes 23) the
+// instruction does it all.
 __attribute__((target("sse4.2,pclmul,avx,movbe"))) inline __m128i crc32c_carry(__m128i x, __m128i k,
                                                                                const std::byte* b) noexcept {
   return _mm_xor_si128(_mm_xor_si128(_mm_clmulepi64_si128(x, k, 0x00), _mm_clmulepi64_si128(x, k, 0x11)),
@@ -1568,7 +1569,7 @@ crc32c_zeroed_field_folding(const std::byte* p, std::size_t n, std::size_t at) n
       _mm_set_epi64x(static_cast<long long>(crc32c_fold_16_second), static_cast<long long>(crc32c_fold_16_first));
   // The blocks between the first and the last: eight per loop step while
   // more than eight are left, then straight-line code entered at the depth
-  // that carries the rest (no loop counter for headers up to 160 bytes).
+  // that carries the rest (no loop counter for headers under 176 bytes).
   std::size_t middle = (n - 32) >> 4;
   if (middle > 8) [[unlikely]] {
     if (n < 32) return crc32c_zeroed_field_hardware(p, n, at);  // 16 bytes: one block, first and last
